@@ -1,0 +1,1 @@
+"""Sub-commands of ``govreports``, one module each (see :mod:`crawler.cli`)."""

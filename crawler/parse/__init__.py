@@ -1,0 +1,1 @@
+"""Pure, typed parsing of annual-report documents (no Scrapy imports)."""

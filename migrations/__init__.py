@@ -1,0 +1,1 @@
+"""Alembic migrations (installed as ``crawler.migrations``); ``govreports db upgrade`` runs them."""

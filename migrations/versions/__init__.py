@@ -1,0 +1,1 @@
+"""One schema change per revision; each has an upgrade and a downgrade."""
