@@ -59,3 +59,16 @@ class ReportItem:
             digest.update(doc.url.encode())
             digest.update(doc.body)
         return digest.hexdigest()
+
+
+@dataclass(slots=True)
+class PortalStatusItem:
+    """How the crawl of one portal went: ``ok``, ``blocked``, ``unreachable`` or ``failed``."""
+
+    portal_url: str
+    status: str
+    detail: str | None = None
+    portal_name: str | None = None
+    portal_division_code: str | None = None
+    family: str | None = None
+    reports_found: int = 0

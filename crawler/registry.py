@@ -52,9 +52,7 @@ def county_portals() -> tuple[PortalEntry, ...]:
     )
 
 
-def select_portals(
-    prefixes: Iterable[str] = (), limit: int | None = None
-) -> list[PortalEntry]:
+def select_portals(prefixes: Iterable[str] = (), limit: int | None = None) -> list[PortalEntry]:
     """Registry portals whose division code starts with any of ``prefixes`` (all if none)."""
     wanted = tuple(p.strip() for p in prefixes if p.strip())
     chosen = [p for p in county_portals() if not wanted or p.division_code.startswith(wanted)]

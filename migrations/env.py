@@ -16,7 +16,9 @@ target_metadata = Base.metadata
 VIEWS = frozenset({"report_cells_flat"})
 
 
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
     return not (type_ == "table" and name in VIEWS)
 
 

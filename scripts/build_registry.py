@@ -57,7 +57,13 @@ def main(argv: list[str]) -> int:
             if "://" not in url:
                 url = "http://" + url
             writer.writerow(
-                [code, row["name"], province_names.get(code[:2], ""), city_names.get(code[:4], ""), url]
+                [
+                    code,
+                    row["name"],
+                    province_names.get(code[:2], ""),
+                    city_names.get(code[:4], ""),
+                    url,
+                ]
             )
     print(f"{len(divisions)} divisions, {len(portals)} county portals written to {TARGET}")
     return 0

@@ -61,7 +61,9 @@ def pg_engine(pg_server_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-_TABLES = "findings, report_cells, report_aliases, report_versions, reports, documents, blobs, portals"
+_TABLES = (
+    "findings, report_cells, report_aliases, report_versions, reports, documents, blobs, portals"
+)
 
 
 @pytest.fixture

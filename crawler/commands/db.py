@@ -24,7 +24,10 @@ def _psql(args: argparse.Namespace) -> int:
 
         psql = shutil.which("psql")
         if psql is None:
-            print("govreports db psql: psql is not installed; connect to " + redact(url), file=sys.stderr)
+            print(
+                "govreports db psql: psql is not installed; connect to " + redact(url),
+                file=sys.stderr,
+            )
             return 2
         argv = [psql, url]
     else:

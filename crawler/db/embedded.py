@@ -187,7 +187,9 @@ class EmbeddedPostgres:
             )
         return found[0]
 
-    def _run(self, argv: list[str], *, what: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def _run(
+        self, argv: list[str], *, what: str, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         kwargs: dict[str, object] = {}
         if self.user is not None:
             kwargs.update(user=self.user.pw_uid, group=self.user.pw_gid, extra_groups=[])
@@ -222,8 +224,12 @@ class EmbeddedPostgres:
 
     def _initdb(self, binaries: PgBinaries) -> None:
         if self.datadir.exists() and any(self.datadir.iterdir()):
-            raise DatabaseError(f"{self.datadir} exists, is not empty and is not a PostgreSQL cluster")
-        logger.info("Creating the embedded PostgreSQL %s cluster in %s", binaries.major, self.datadir)
+            raise DatabaseError(
+                f"{self.datadir} exists, is not empty and is not a PostgreSQL cluster"
+            )
+        logger.info(
+            "Creating the embedded PostgreSQL %s cluster in %s", binaries.major, self.datadir
+        )
         self._prepare_dirs()
         argv = [
             binaries.tool("initdb"),
@@ -288,7 +294,9 @@ class EmbeddedPostgres:
                 if result.returncode == 0 or "already exists" in result.stderr:
                     return
                 if time.monotonic() > deadline:
-                    raise DatabaseError(f"could not create database {name}: {result.stderr.strip()}")
+                    raise DatabaseError(
+                        f"could not create database {name}: {result.stderr.strip()}"
+                    )
                 time.sleep(0.2)
 
 

@@ -157,9 +157,7 @@ class ReportAlias(Base):
     __tablename__ = "report_aliases"
 
     url: Mapped[str] = mapped_column(Text, primary_key=True)
-    report_id: Mapped[int] = mapped_column(
-        ForeignKey("reports.id", ondelete="CASCADE"), index=True
-    )
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
 
 
 class ReportCell(Base):
@@ -184,9 +182,7 @@ class Finding(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    report_id: Mapped[int] = mapped_column(
-        ForeignKey("reports.id", ondelete="CASCADE"), index=True
-    )
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     rule: Mapped[str] = mapped_column(String(64), index=True)
     detail: Mapped[str] = mapped_column(Text)
     cells: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))

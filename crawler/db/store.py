@@ -116,7 +116,7 @@ def upsert_portals(session: Session, portals: Iterable[PortalRecord]) -> dict[st
     )
     session.execute(stmt)
     found = session.execute(select(Portal.url, Portal.id).where(Portal.url.in_(list(unique))))
-    return {url: pid for url, pid in found.tuples()}
+    return {url: pid for url, pid in found}
 
 
 def mark_portal(session: Session, url: str, status: str, detail: str | None) -> None:
@@ -168,10 +168,12 @@ def upsert_documents(
     )
     session.execute(stmt)
     found = session.execute(select(Document.url, Document.id).where(Document.url.in_(list(unique))))
-    return {url: did for url, did in found.tuples()}
+    return {url: did for url, did in found}
 
 
-def _report_row(record: ReportRecord, portal_id: int | None, document_id: int | None) -> dict[str, object]:
+def _report_row(
+    record: ReportRecord, portal_id: int | None, document_id: int | None
+) -> dict[str, object]:
     parsed = record.parsed
     row: dict[str, object] = {
         "url": record.url,
@@ -220,8 +222,12 @@ def _sync_cells(session: Session, report_id: int, parsed: ParsedReport) -> None:
     stmt = stmt.on_conflict_do_update(
         index_elements=[ReportCell.report_id, ReportCell.cell],
         set_={k: stmt.excluded[k] for k in ("value", "raw", "unit", "reported")},
-        where=tuple_(ReportCell.value, ReportCell.raw, ReportCell.unit, ReportCell.reported).is_distinct_from(
-            tuple_(stmt.excluded.value, stmt.excluded.raw, stmt.excluded.unit, stmt.excluded.reported)
+        where=tuple_(
+            ReportCell.value, ReportCell.raw, ReportCell.unit, ReportCell.reported
+        ).is_distinct_from(
+            tuple_(
+                stmt.excluded.value, stmt.excluded.raw, stmt.excluded.unit, stmt.excluded.reported
+            )
         ),
     )
     session.execute(stmt)
@@ -269,12 +275,12 @@ def store_reports(session: Session, records: Sequence[ReportRecord]) -> StoreRes
             select(Report.url, Report.id, Report.content_hash, Report.parser_version).where(
                 Report.url.in_(urls)
             )
-        ).tuples()
+        ).all()
     }
     aliases = dict(
         session.execute(
             select(ReportAlias.url, ReportAlias.report_id).where(ReportAlias.url.in_(urls))
-        ).tuples()
+        ).all()
     )
     for record in records:
         portal_id = portal_ids.get(record.portal.url) if record.portal else None
@@ -307,13 +313,18 @@ def store_reports(session: Session, records: Sequence[ReportRecord]) -> StoreRes
         stmt = insert(Report).values(row)
         stmt = stmt.on_conflict_do_update(
             index_elements=[Report.url],
-            set_={**{k: stmt.excluded[k] for k in row if k != "url"}, "updated_at": dt.datetime.now(dt.UTC)},
+            set_={
+                **{k: stmt.excluded[k] for k in row if k != "url"},
+                "updated_at": dt.datetime.now(dt.UTC),
+            },
         ).returning(Report.id)
         report_id = session.execute(stmt).scalar_one()
         session.execute(
             insert(ReportVersion)
             .values(report_id=report_id, content_hash=record.content_hash)
-            .on_conflict_do_nothing(index_elements=[ReportVersion.report_id, ReportVersion.content_hash])
+            .on_conflict_do_nothing(
+                index_elements=[ReportVersion.report_id, ReportVersion.content_hash]
+            )
         )
         _sync_cells(session, report_id, record.parsed)
         _sync_findings(session, report_id, record.parsed)

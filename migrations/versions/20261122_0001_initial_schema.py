@@ -78,7 +78,10 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.ForeignKeyConstraint(
-            ["portal_id"], ["portals.id"], name="fk_documents_portal_id_portals", ondelete="SET NULL"
+            ["portal_id"],
+            ["portals.id"],
+            name="fk_documents_portal_id_portals",
+            ondelete="SET NULL",
         ),
     )
     op.create_index("ix_documents_content_hash", "documents", ["content_hash"])
@@ -195,7 +198,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["report_id"], ["reports.id"], name="fk_findings_report_id_reports", ondelete="CASCADE"
         ),
-        sa.UniqueConstraint("report_id", "rule", "detail", name="uq_findings_report_id_rule_detail"),
+        sa.UniqueConstraint(
+            "report_id", "rule", "detail", name="uq_findings_report_id_rule_detail"
+        ),
         sa.CheckConstraint("severity IN ('error', 'warning', 'info')", name="ck_findings_severity"),
     )
     op.create_index("ix_findings_report_id", "findings", ["report_id"])
