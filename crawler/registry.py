@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -95,6 +96,16 @@ def divisions() -> Divisions:
         Division(r["code"], r["name"], r["level"], r["parent_code"] or None)  # type: ignore[arg-type]
         for r in csv.DictReader(io.StringIO(text))
     )
+
+
+def seed_truths() -> dict[str, dict[str, object]]:
+    """The hand-checked truth of the five seeds (template, metadata, every cell), by stem."""
+    folder = resources.files("crawler").joinpath("data", "seeds")
+    return {
+        entry.name.removesuffix(".truth.json"): json.loads(entry.read_text(encoding="utf-8"))
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name)
+        if entry.name.endswith(".truth.json")
+    }
 
 
 def seed_texts() -> dict[str, str]:

@@ -67,11 +67,12 @@ def test_wheel_carries_migrations_and_data(wheel: zipfile.ZipFile) -> None:
     assert any(n.startswith("crawler/migrations/versions/") and n.endswith(".py") for n in names)
     assert "crawler/data/county_portals.csv" in names
     assert "crawler/data/divisions.csv.gz" in names
-    assert sum(n.startswith("crawler/data/seeds/") for n in names) == 5
+    assert sum(n.startswith("crawler/data/seeds/") and n.endswith(".txt") for n in names) == 5
+    assert sum(n.endswith(".truth.json") for n in names) == 5
 
 
 def test_registry_reads_through_importlib_resources() -> None:
-    from crawler.registry import county_portals, divisions, seed_texts
+    from crawler.registry import county_portals, divisions, seed_texts, seed_truths
 
     assert len(county_portals()) == 2839
     assert [d.name for d in divisions().ancestors("411421103")] == [
@@ -81,3 +82,4 @@ def test_registry_reads_through_importlib_resources() -> None:
         "北关镇",
     ]
     assert len(seed_texts()) == 5
+    assert set(seed_truths()) == set(seed_texts())
