@@ -15,10 +15,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 import re
 import struct
+import zipfile
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 from xml.sax.saxutils import escape as xml_escape
@@ -100,6 +102,7 @@ def _pdf(report: SyntheticReport, rng: random.Random) -> bytes:
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin,
         bottomMargin=margin, title=report.title, author=report.organ,
+        invariant=True,  # fixed dates and document id: same report, same bytes
     )  # fmt: skip
     width = A4[0] - 2 * margin
 
@@ -192,11 +195,13 @@ def _docx(report: SyntheticReport, rng: random.Random) -> bytes:
             for text in (part.text, part.date):
                 p = document.add_paragraph(text)
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    document.core_properties.title = report.title
-    document.core_properties.author = report.organ
+    props = document.core_properties
+    props.title = report.title
+    props.author = props.last_modified_by = report.organ
+    props.created = props.modified = props.last_printed = _saved_at(report)
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return _fixed_zip(buffer.getvalue(), _saved_at(report))
 
 
 # --- XLSX ---------------------------------------------------------------------------------
@@ -262,9 +267,39 @@ def _xlsx(report: SyntheticReport, rng: random.Random) -> bytes:
                     end_column=col + c.colspan - 1,
                 )
         top += table.n_rows + 2
+    workbook.properties.creator = workbook.properties.lastModifiedBy = report.organ
+    workbook.properties.created = workbook.properties.modified = _saved_at(report)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return _fixed_zip(buffer.getvalue(), _saved_at(report))
+
+
+def _saved_at(report: SyntheticReport) -> dt.datetime:
+    """When the office file was last saved: the morning of the publication day."""
+    return dt.datetime.combine(report.publish_date, dt.time(9, 30))
+
+
+_MODIFIED: Final = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _fixed_zip(data: bytes, saved: dt.datetime) -> bytes:
+    """The same OOXML package without the clock: writers stamp the entries' times and
+    openpyxl the modification date with the current time."""
+    stamp = saved.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = _MODIFIED.sub(rb"\g<1>" + stamp + rb"\g<2>", content)
+            target.writestr(fixed, content)
+    return out.getvalue()
 
 
 # --- DOC / WPS stand-ins ------------------------------------------------------------------

@@ -379,14 +379,12 @@ def _vsb(page: _Page, rng: random.Random) -> str:
 
 def _epoint(page: _Page, rng: random.Random) -> str:
     site = page.site
-    symbol = ""
-    if page.metadata_table:
-        rows = _metadata_rows(page, "生成日期")
-        cells = "".join(
-            f'<tr><td class="ewb-symbol-l">{esc(k)}：</td><td class="ewb-symbol-r">{esc(v)}</td></tr>'
-            for k, v in rows
-        )
-        symbol = f'<div id="symbol" class="ewb-article-symbol"><table>{cells}</table></div>'
+    # Epoint always shows its #symbol block (the date only where the page states one).
+    cells = "".join(
+        f'<tr><td class="ewb-symbol-l">{esc(k)}：</td><td class="ewb-symbol-r">{esc(v)}</td></tr>'
+        for k, v in _metadata_rows(page, "生成日期")
+    )
+    symbol = f'<div id="symbol" class="ewb-article-symbol"><table>{cells}</table></div>'
     sources = "".join(
         f"<span>{f}</span>" for f in _info_fields(page, rng, ("发布时间：", "来源："))
     )

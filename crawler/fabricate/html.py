@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from html import escape
 from typing import TYPE_CHECKING, Final
 
@@ -18,10 +19,10 @@ from crawler.fabricate.tables import (
     TCell,
     TTable,
     section2,
+    section2_blocks,
     section3,
     section4,
     section4_split,
-    split_blocks,
     split_rows,
 )
 
@@ -44,8 +45,17 @@ def esc(text: str) -> str:
     return escape(text, quote=False)
 
 
+@lru_cache(maxsize=8192)
 def esc_label(text: str, br: str = "<br/>") -> str:
-    return br.join(escape(part, quote=False) for part in text.split("\n"))
+    """A table label or value escaped, line breaks as ``br`` (labels and values repeat a lot)."""
+    return escape(text, quote=False).replace("\n", br) if text else ""
+
+
+@lru_cache(maxsize=4096)
+def _span_attrs(rowspan: int, colspan: int) -> str:
+    return (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (
+        f' colspan="{colspan}"' if colspan > 1 else ""
+    )
 
 
 def render_body(report: SyntheticReport, layout: str, rng: random.Random) -> str:
@@ -93,7 +103,7 @@ class _TableMarkup:
     def __init__(self, rng: random.Random, *, th: bool = False, para: bool = False) -> None:
         self.th = th
         self.para = para
-        self.center = rng.random() < 0.6
+        self.style = ' style="text-align:center;"' if rng.random() < 0.6 else ""
         self.open = rng.choice(
             (
                 '<table border="1" cellspacing="0" cellpadding="0" '
@@ -107,19 +117,12 @@ class _TableMarkup:
 
     def cell(self, cell: TCell, mark: bool) -> str:
         tag = "th" if self.th and cell.head else "td"
-        attrs = []
-        if cell.rowspan > 1:
-            attrs.append(f' rowspan="{cell.rowspan}"')
-        if cell.colspan > 1:
-            attrs.append(f' colspan="{cell.colspan}"')
-        if self.center:
-            attrs.append(' style="text-align:center;"')
+        attrs = _span_attrs(cell.rowspan, cell.colspan) + self.style
         if mark and cell.cell:
-            attrs.append(f' data-cell="{cell.cell}"')
-        text = esc_label(cell.text)
+            attrs += f' data-cell="{cell.cell}"'
         if self.para:
-            text = f"<p>{text}</p>"
-        return f"<{tag}{''.join(attrs)}>{text}</{tag}>"
+            return f"<{tag}{attrs}><p>{esc_label(cell.text)}</p></{tag}>"
+        return f"<{tag}{attrs}>{esc_label(cell.text)}</{tag}>"
 
     def table(self, table: TTable, mark: bool, caption: str = "", thead: bool = False) -> str:
         out = [self.open]
@@ -194,7 +197,7 @@ def _split(report: SyntheticReport, rng: random.Random, mark: bool) -> str:
     def tables(key: str, caption: str) -> str:
         parts: list[TTable]
         if key == "二":
-            parts = split_blocks(section2(report))
+            parts = section2_blocks(report)
         elif key == "三":
             table = section3(report)
             at = rng.randrange(table.header_rows + 3, table.n_rows - 1)
@@ -345,18 +348,17 @@ def _word(report: SyntheticReport, rng: random.Random, mark: bool) -> str:
 
     def tables(key: str, caption: str) -> str:
         if key == "二":
-            table = section2(report)
             if nest:  # each 第二十条 item a table nested in a one-column layout table
                 cells = "".join(
                     f"<tr><td style='padding:0cm'>{word.table(t, mark)}</td></tr>"
-                    for t in split_blocks(table)
+                    for t in section2_blocks(report)
                 )
                 return (
                     (_word_caption(caption) if caption else "")
                     + "<table class=MsoTableGrid border=0 cellspacing=0 cellpadding=0 "
                     + f'width="100%">{cells}</table>'
                 )
-            return word.table(table, mark, caption)
+            return word.table(section2(report), mark, caption)
         return word.table(section3(report) if key == "三" else section4(report), mark, caption)
 
     body = _document(

@@ -10,9 +10,9 @@ above it exactly as in the national templates (国办公开办函〔2021〕30号
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar, cast
 
 from crawler.cells import S3_APPLICANT_COLUMNS, S3_COLUMNS, S4_COLUMNS, S4_GROUPS
 from crawler.fabricate.style import (
@@ -34,9 +34,11 @@ S3Variant = Literal["standard", "two_label_cols"]
 S4Variant = Literal["standard", "flat"]
 
 
-@dataclass(frozen=True, slots=True)
-class TCell:
-    """One authored cell: its anchor, its spans, and the canonical id of a value cell."""
+class TCell(NamedTuple):
+    """One authored cell: its anchor, its spans, and the canonical id of a value cell.
+
+    (A named tuple: tables are built per report and per layout, so cells must be cheap.)
+    """
 
     text: str  # "\n" marks a line break inside a label
     row: int
@@ -84,8 +86,10 @@ class _Builder:
 
     def add(self, cells: Iterable[tuple[str, int, int, int, str | None, bool]]) -> None:
         """One row: (text, col, rowspan, colspan, cell id, head) per anchor."""
-        for text, col, rowspan, colspan, cid, head in cells:
-            self.cells.append(TCell(text, self.row, col, rowspan, colspan, cid, head))
+        row = self.row
+        self.cells.extend(
+            TCell(text, row, col, rs, cs, cid, head) for text, col, rs, cs, cid, head in cells
+        )
         self.row += 1
 
     def table(self, n_cols: int, header_rows: int) -> TTable:
@@ -135,7 +139,7 @@ def _start(spans: list[int], i: int) -> int:
     return sum(spans[:i])
 
 
-def section2(report: SyntheticReport) -> TTable:
+def _section2(report: SyntheticReport) -> TTable:
     style, display = report.style, report.display
     b = _Builder("二")
     lab = style.label
@@ -206,7 +210,7 @@ def _s3_label(style: ReportStyle, key: str, number: int | None = None) -> str:
     return style.label(text)
 
 
-def section3(report: SyntheticReport, variant: S3Variant = "standard") -> TTable:
+def _section3(report: SyntheticReport, variant: S3Variant = "standard") -> TTable:
     """The 3-level header and the rows 一 … 四 with their rowspans (10 columns, or 9)."""
     style, display = report.style, report.display
     lab = style.label
@@ -264,7 +268,7 @@ def section3(report: SyntheticReport, variant: S3Variant = "standard") -> TTable
     return b.table(n_cols, 3)
 
 
-def section4(report: SyntheticReport, variant: S4Variant = "standard") -> TTable:
+def _section4(report: SyntheticReport, variant: S4Variant = "standard") -> TTable:
     """行政复议 / 行政诉讼 (未经复议直接起诉, 复议后起诉) × 结果维持 … 总计: 15 numbers."""
     style, display = report.style, report.display
 
@@ -299,7 +303,7 @@ def section4(report: SyntheticReport, variant: S4Variant = "standard") -> TTable
     return b.table(15, header)
 
 
-def section4_split(report: SyntheticReport) -> tuple[TTable, TTable]:
+def _section4_split(report: SyntheticReport) -> tuple[TTable, TTable]:
     """Section 四 as two tables, 行政复议 (5 columns) and 行政诉讼 (10 columns)."""
     style, display = report.style, report.display
 
@@ -327,6 +331,43 @@ def section4_split(report: SyntheticReport) -> tuple[TTable, TTable]:
     return review.table(5, 2), litigation.table(10, 3)
 
 
+_T = TypeVar("_T")
+
+
+def _memo(report: SyntheticReport, key: tuple[str, ...], build: Callable[[], _T]) -> _T:
+    """Build once per report: the tables depend on nothing but the (immutable) report."""
+    try:
+        return cast(_T, report._memo[key])
+    except KeyError:
+        value = report._memo[key] = build()
+        return value
+
+
+def section2(report: SyntheticReport) -> TTable:
+    """Section 二: the 第二十条 items of the template, one 4-column table."""
+    return _memo(report, ("s2",), lambda: _section2(report))
+
+
+def section2_blocks(report: SyntheticReport) -> tuple[TTable, ...]:
+    """Section 二 as one table per 第二十条 item."""
+    return _memo(report, ("s2", "blocks"), lambda: tuple(split_blocks(section2(report))))
+
+
+def section3(report: SyntheticReport, variant: S3Variant = "standard") -> TTable:
+    """Section 三: the 3-level header and the rows 一 … 四 with their rowspans."""
+    return _memo(report, ("s3", variant), lambda: _section3(report, variant))
+
+
+def section4(report: SyntheticReport, variant: S4Variant = "standard") -> TTable:
+    """Section 四: 行政复议 / 行政诉讼 × 结果维持 … 总计, 15 numbers."""
+    return _memo(report, ("s4", variant), lambda: _section4(report, variant))
+
+
+def section4_split(report: SyntheticReport) -> tuple[TTable, TTable]:
+    """Section 四 as two tables, 行政复议 (5 columns) and 行政诉讼 (10 columns)."""
+    return _memo(report, ("s4", "split"), lambda: _section4_split(report))
+
+
 def logical_tables(report: SyntheticReport) -> tuple[TTable, TTable, TTable]:
     """Sections 二, 三 and 四 in the layout of the national template."""
     return section2(report), section3(report), section4(report)
@@ -340,7 +381,7 @@ def split_blocks(table: TTable) -> list[TTable]:
     bounds = [*table.blocks, table.n_rows]
     out = []
     for start, end in itertools.pairwise(bounds):
-        cells = tuple(replace(c, row=c.row - start) for c in table.cells if start <= c.row < end)
+        cells = tuple(c._replace(row=c.row - start) for c in table.cells if start <= c.row < end)
         out.append(TTable(table.section, cells, end - start, table.n_cols, 2))
     return out
 
@@ -362,10 +403,10 @@ def split_rows(table: TTable, at: int, *, repeat_header: bool = True) -> tuple[T
         elif end <= at:
             first.append(c)
         elif c.row >= at:
-            second.append(replace(c, row=c.row - at + head))
+            second.append(c._replace(row=c.row - at + head))
         else:  # spans the cut
-            first.append(replace(c, rowspan=at - c.row))
-            second.append(replace(c, row=head, rowspan=end - at))
+            first.append(c._replace(rowspan=at - c.row))
+            second.append(c._replace(row=head, rowspan=end - at))
     second.sort(key=lambda c: (c.row, c.col))
     return (
         TTable(table.section, tuple(first), at, table.n_cols, table.header_rows),
