@@ -195,15 +195,14 @@ def _split(report: SyntheticReport, rng: random.Random, mark: bool) -> str:
     gap = rng.choice(("\n", "\n<p>&nbsp;</p>\n", "\n<br/>\n"))
 
     def tables(key: str, caption: str) -> str:
-        parts: list[TTable]
+        parts: Sequence[TTable]
         if key == "二":
             parts = section2_blocks(report)
         elif key == "三":
             table = section3(report)
-            at = rng.randrange(table.header_rows + 3, table.n_rows - 1)
-            parts = list(split_rows(table, at))
+            parts = split_rows(table, rng.randrange(table.header_rows + 3, table.n_rows - 1))
         else:
-            parts = list(section4_split(report)) if rng.random() < 0.6 else [section4(report)]
+            parts = section4_split(report) if rng.random() < 0.6 else (section4(report),)
         return gap.join(
             markup.table(t, mark, caption if i == 0 else "") for i, t in enumerate(parts)
         )
