@@ -39,6 +39,7 @@ def render_text(report: SyntheticReport, layout: str, rng: random.Random) -> str
 def text_lines(
     report: SyntheticReport, layout: str, rng: random.Random, *, title: bool
 ) -> list[str]:
+    """The lines of :func:`render_text` (``title=False``: without the title and date lines)."""
     if layout not in TEXT_LAYOUTS:
         raise ValueError(f"unknown text layout: {layout!r}")
     out: list[str] = []
@@ -85,7 +86,7 @@ def text_lines(
             out.append(part.date)
     if spaced and rng.random() < 0.3:
         _footer(report, rng, out)
-    return out
+    return [line for entry in out for line in entry.split("\n")]  # wrapped labels: two lines
 
 
 def _title(report: SyntheticReport, out: list[str]) -> None:
