@@ -29,7 +29,7 @@ def norm(text: str) -> str:
 class Case:
     seed: int
     county: str
-    unit: int  # index into county_units(county): 0 county, 1 office, 2.. departments, then townships
+    unit: int  # index into county_units(county): county, office, departments, townships
     year: int
     options: tuple[tuple[str, Any], ...] = ()
 
@@ -207,9 +207,7 @@ def expected_labels(cid: str, template: str) -> tuple[tuple[str, ...], tuple[str
     return (), (S4_GROUP_KEYS[row], S4_COLUMN_KEYS[column])
 
 
-def check_labels(
-    cid: str, template: str, row_labels: str, column_labels: str, where: str
-) -> None:
+def check_labels(cid: str, template: str, row_labels: str, column_labels: str, where: str) -> None:
     row_keys, column_keys = expected_labels(cid, template)
     for key in row_keys:
         assert norm(key) in norm(row_labels), f"{where}: {cid} row labels {row_labels!r}"
