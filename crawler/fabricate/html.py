@@ -18,6 +18,7 @@ from crawler.fabricate.outline import Part, outline
 from crawler.fabricate.tables import (
     TCell,
     TTable,
+    column_widths,
     section2,
     section2_blocks,
     section3,
@@ -301,11 +302,11 @@ class _WordTable:
                 f"{esc(line) if line else '<o:p>&nbsp;</o:p>'}</span></p>"
                 for line in lines
             )
-        return f"\n  <td {attrs} valign=center style='{style}'>\n  {body}\n  </td>"
+        return f"\n  <td {attrs} valign=top style='{style}'>\n  {body}\n  </td>"
 
     def table(self, table: TTable, mark: bool, caption: str = "") -> str:
         total = 614
-        widths = _column_widths(table, total)
+        widths = [int(w) for w in column_widths(table, total)]
         out = []
         if caption:
             out.append(_word_caption(caption))
@@ -330,15 +331,6 @@ class _WordTable:
         out.extend(f"  <td width={w} style='border:none'></td>" for w in widths)
         out.append(" </tr>\n <![endif]>\n</table>\n</div>")
         return "\n".join(out)
-
-
-def _column_widths(table: TTable, total: int) -> list[int]:
-    labels = {"二": 1, "三": table.n_cols - 7, "四": 0}[table.section]
-    if not labels:
-        return [total // table.n_cols] * table.n_cols
-    label_width = total * (0.4 if table.section == "三" else 0.34)
-    value_width = int((total - label_width) / (table.n_cols - labels))
-    return [int(label_width / labels)] * labels + [value_width] * (table.n_cols - labels)
 
 
 def _word(report: SyntheticReport, rng: random.Random, mark: bool) -> str:

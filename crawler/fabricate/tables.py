@@ -368,6 +368,19 @@ def section4_split(report: SyntheticReport) -> tuple[TTable, TTable]:
     return _memo(report, ("s4", "split"), lambda: _section4_split(report))
 
 
+def column_widths(table: TTable, total: float) -> list[float]:
+    """Printed column widths summing to ``total``: wide label columns, even value columns."""
+    if table.section == "二":
+        first = total * 0.34
+        return [first] + [(total - first) / 3] * 3
+    if table.section == "三":
+        labels = table.n_cols - 7
+        label_widths = [total * 0.09, total * 0.12, total * 0.21][-labels:]
+        rest = (total - sum(label_widths)) / 7
+        return label_widths + [rest] * 7
+    return [total / table.n_cols] * table.n_cols
+
+
 def logical_tables(report: SyntheticReport) -> tuple[TTable, TTable, TTable]:
     """Sections 二, 三 and 四 in the layout of the national template."""
     return section2(report), section3(report), section4(report)
