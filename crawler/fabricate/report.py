@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
@@ -37,10 +37,6 @@ class SyntheticReport:
     sections: dict[str, str]  # 一 … 六: the prose, paragraphs joined by "\n"
     findings: tuple[Finding, ...]  # arithmetic.check(template, cells)
     style: ReportStyle
-    # Derived, immutable things renderers build from the report (the logical tables).
-    _memo: dict[tuple[str, ...], object] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
 
     @property
     def organ(self) -> str:

@@ -334,12 +334,23 @@ def _section4_split(report: SyntheticReport) -> tuple[TTable, TTable]:
 _T = TypeVar("_T")
 
 
+_MEMO = "_fabricate_tables"
+
+
 def _memo(report: SyntheticReport, key: tuple[str, ...], build: Callable[[], _T]) -> _T:
-    """Build once per report: the tables depend on nothing but the (immutable) report."""
+    """Build once per report: the tables depend on nothing but the (immutable) report.
+
+    The cache lives in the instance's ``__dict__``, outside the dataclass fields, so
+    that equality, ``repr``, ``asdict`` and ``replace`` never see it.
+    """
+    store = report.__dict__.get(_MEMO)
+    if store is None:
+        store = {}
+        object.__setattr__(report, _MEMO, store)
     try:
-        return cast(_T, report._memo[key])
+        return cast(_T, store[key])
     except KeyError:
-        value = report._memo[key] = build()
+        value = store[key] = build()
         return value
 
 
