@@ -3,6 +3,22 @@
 Each layout imitates one way real portals carry the statistics tables; all draw
 the same logical grids (:mod:`crawler.fabricate.tables`), so the cell that holds
 a canonical id always sits under its column header and beside its row label.
+
+* ``table_clean``: one ``<table border=1>`` per section with the template's rowspans and
+  colspans (cells sometimes wrapped in ``<p>``), as a CMS rich-text editor saves it.
+* ``table_word``: Word's "save as web page": ``MsoNormalTable``, ``<p class=MsoNormal>`` and
+  ``<span>`` in every cell, ``<o:p>``, ``mso-`` styles, numbers in their own ``lang=EN-US``
+  spans, the ``<![if !supportMisalignedColumns]>`` spacer row, placeholder cells, and
+  sometimes section 二's items as tables nested in a layout table.
+* ``table_split``: one logical table cut into several ``<table>``s: section 二 per 第二十条
+  item, section 三 cut at a random row with its header rows (and the labels of the cut
+  row group) repeated, section 四 as 行政复议 + 行政诉讼 tables.
+* ``table_merged_headers``: ``<thead>``/``<th>``, section 三 with two label columns and
+  三、本年度办理结果 as a full-width row, section 四 with a two-row header.
+* ``paragraph_cells``: the tables flattened to one ``<p>`` per authored cell with NBSP noise
+  and wrapped labels sometimes split over two paragraphs (seed 004).
+* ``text_in_html``: a seed-like text extraction (:mod:`crawler.fabricate.text`) put back
+  as one ``<p>`` per line, tabs kept as tab characters.
 """
 
 from __future__ import annotations
