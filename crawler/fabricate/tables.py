@@ -10,7 +10,7 @@ above it exactly as in the national templates (国办公开办函〔2021〕30号
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar, cast
 
@@ -72,9 +72,6 @@ class TTable:
                 for c in range(cell.col, cell.col + cell.colspan):
                     out[r][c] = cell
         return out
-
-    def value_cells(self) -> Iterator[TCell]:
-        return (c for c in self.cells if c.cell is not None)
 
 
 class _Builder:
@@ -436,7 +433,3 @@ def split_rows(table: TTable, at: int, *, repeat_header: bool = True) -> tuple[T
         TTable(table.section, tuple(first), at, table.n_cols, table.header_rows),
         TTable(table.section, tuple(second), table.n_rows - at + head, table.n_cols, head),
     )
-
-
-def label_texts(table: TTable) -> Iterator[str]:
-    return (c.text for c in table.cells if c.cell is None and c.text)
