@@ -13,7 +13,6 @@ from crawler.fabricate.prose import write_sections
 from crawler.fabricate.style import MoneyUnit, ReportStyle, choose_style
 from crawler.fabricate.units import Unit, township_organ
 from crawler.fabricate.values import break_values, consistent_values, printed_values
-from crawler.fabricate.vocab import gbk_only_chars
 from crawler.parse import arithmetic
 from crawler.parse.model import Finding, Level, Region
 
@@ -176,8 +175,6 @@ def generate_report(
         raise AssertionError("broken report without findings")
     want_gbk = rng.random() < 0.3 if gbk_only is None else gbk_only
     sections = write_sections(rng, unit, year, style, cells, gbk_only=want_gbk)
-    if gbk_only is False and gbk_only_chars("".join(sections.values())):
-        raise AssertionError("GBK-only characters in prose that should have none")
     report = SyntheticReport(
         unit=unit,
         year=year,

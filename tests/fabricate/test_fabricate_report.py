@@ -193,3 +193,11 @@ def test_dates_in_every_format() -> None:
     assert format_date(day, "iso") == "2023-01-15"
     assert format_date(day, "cn_numerals") == "二〇二三年一月十五日"
     assert format_date(dt.date(2023, 2, 20), "cn_numerals") == "二〇二三年二月二十日"
+
+
+def test_prose_never_imitates_a_section_heading() -> None:
+    """Sub-items use （一）, 一是, 1、 or 1. — never the 一、 of the six section headings."""
+    for report in many_reports(80, seed=2):
+        for text in report.sections.values():
+            for paragraph in text.split("\n"):
+                assert not re.match(r"[一二三四五六]、", paragraph), paragraph
