@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from fabricate_helpers import CASES, Case, many_reports, report_for, units
 
 from crawler.cells import CELL_IDS, SPEC_BY_ID
 from crawler.fabricate import county_units, gbk_only_chars, generate_report
@@ -16,6 +15,8 @@ from crawler.fabricate.values import NOT_A_NUMBER, value_of
 from crawler.parse import arithmetic
 from crawler.parse.model import SECTION_KEYS
 from crawler.registry import divisions
+
+from .fabricate_helpers import CASES, Case, many_reports, report_for, units
 
 
 def test_county_units_are_the_real_organs_of_the_county() -> None:
