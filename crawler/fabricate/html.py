@@ -290,6 +290,39 @@ def _word_caption(text: str) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
+def _word_td(width: int, rowspan: int, colspan: int, top: bool) -> tuple[str, str]:
+    """A Word table cell's attributes and style (few distinct ones per table: cached)."""
+    attrs = f"width={width}"
+    if colspan > 1:
+        attrs += f" colspan={colspan}"
+    if rowspan > 1:
+        attrs += f" rowspan={rowspan}"
+    style = (
+        f"width:{width * 0.75:.1f}pt;border:solid windowtext 1.0pt;"
+        + ("" if top else "border-top:none;")
+        + "mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt"
+    )
+    return attrs, style
+
+
+@lru_cache(maxsize=16384)
+def _word_cell_body(text: str, value: bool, size: str, font: str) -> str:
+    """A Word table cell's paragraphs: a number in a lang=EN-US span, a label per line."""
+    span = f"font-size:{size};font-family:{font};color:black"
+    if value:
+        if text:
+            inner = f"<span lang=EN-US style='{span}'>{esc(text)}<o:p></o:p></span>"
+        else:
+            inner = "<span lang=EN-US><o:p>&nbsp;</o:p></span>"
+        return f"<p class=MsoNormal align=center style='text-align:center'>{inner}</p>"
+    return "".join(
+        f"<p class=MsoNormal align=center style='text-align:center'><span style='{span}'>"
+        f"{esc(line) if line else '<o:p>&nbsp;</o:p>'}</span></p>"
+        for line in (text.split("\n") if text else [""])
+    )
+
+
 class _WordTable:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
@@ -297,32 +330,10 @@ class _WordTable:
         self.size = rng.choice(("10.5pt", "9.0pt", "12.0pt"))
 
     def _cell(self, cell: TCell, width: int, mark: bool) -> str:
-        attrs = f"width={width}"
-        if cell.colspan > 1:
-            attrs += f" colspan={cell.colspan}"
-        if cell.rowspan > 1:
-            attrs += f" rowspan={cell.rowspan}"
+        attrs, style = _word_td(width, cell.rowspan, cell.colspan, cell.row == 0)
         if mark and cell.cell:
             attrs += f' data-cell="{cell.cell}"'
-        style = (
-            f"width:{width * 0.75:.1f}pt;border:solid windowtext 1.0pt;"
-            + ("border-top:none;" if cell.row else "")
-            + "mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt"
-        )
-        span = f"font-size:{self.size};font-family:{self.font};color:black"
-        if cell.cell is not None:
-            if cell.text:
-                inner = f"<span lang=EN-US style='{span}'>{esc(cell.text)}<o:p></o:p></span>"
-            else:
-                inner = "<span lang=EN-US><o:p>&nbsp;</o:p></span>"
-            body = f"<p class=MsoNormal align=center style='text-align:center'>{inner}</p>"
-        else:
-            lines = cell.text.split("\n") if cell.text else [""]
-            body = "".join(
-                f"<p class=MsoNormal align=center style='text-align:center'><span style='{span}'>"
-                f"{esc(line) if line else '<o:p>&nbsp;</o:p>'}</span></p>"
-                for line in lines
-            )
+        body = _word_cell_body(cell.text, cell.cell is not None, self.size, self.font)
         return f"\n  <td {attrs} valign=top style='{style}'>\n  {body}\n  </td>"
 
     def table(self, table: TTable, mark: bool, caption: str = "") -> str:
