@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
 
-from crawler.cells import Template
+from crawler.cells import TEMPLATES, Template
 from crawler.fabricate.prose import write_sections
 from crawler.fabricate.style import MoneyUnit, ReportStyle, choose_style
 from crawler.fabricate.units import Unit, township_organ
@@ -94,8 +94,6 @@ def _cn_number(n: int) -> str:
 
 def choose_template(rng: random.Random, year: int) -> Template:
     """2019 for 2019–2020; 2021 after, with a few late adopters still on the old table."""
-    if year < FIRST_YEAR:
-        raise ValueError(f"reports before {FIRST_YEAR} have no table template: {year}")
     if year <= 2020:
         return "2019"
     return "2019" if rng.random() < 0.06 else "2021"
@@ -145,13 +143,15 @@ def generate_report(
     GBK but not GB2312 (section 六's contact line); the unit's own name may have
     some anyway (漷县镇).
     """
+    if year < FIRST_YEAR:
+        raise ValueError(f"reports before {FIRST_YEAR} have no table template: {year}")
     if title_suffix not in TITLE_SUFFIXES:
         raise ValueError(f"unknown title suffix: {title_suffix!r}")
     if not 0.0 <= blank_rate <= 1.0:
         raise ValueError(f"blank_rate out of [0, 1]: {blank_rate}")
-    chosen: Template = template or choose_template(rng, year)
-    if year < FIRST_YEAR:
-        raise ValueError(f"reports before {FIRST_YEAR} have no table template: {year}")
+    if template is not None and template not in TEMPLATES:
+        raise ValueError(f"unknown template: {template!r}")
+    chosen: Template = choose_template(rng, year) if template is None else template
     money_unit: MoneyUnit = "元" if rng.random() < (0.35 if odd_values else 0.12) else "万元"
     style = choose_style(
         rng, level=unit.level, template=chosen, money_unit=money_unit, title_suffix=title_suffix

@@ -85,6 +85,12 @@ def test_template_follows_the_year_with_late_adopters() -> None:
     assert late.count("2021") > 250 and late.count("2019") > 0  # a few still on the old table
     with pytest.raises(ValueError):
         generate_report(random.Random(0), unit, 2018)
+    with pytest.raises(ValueError):
+        generate_report(random.Random(0), unit, 2018, template="2019")
+    with pytest.raises(ValueError):
+        generate_report(random.Random(0), unit, 2022, template="2020")  # type: ignore[arg-type]
+    forced = generate_report(random.Random(0), unit, 2023, template="2019")
+    assert forced.template == "2019" and "s2.procurement.amount" in forced.cells
 
 
 def test_consistent_reports_have_no_findings_and_broken_ones_do() -> None:
