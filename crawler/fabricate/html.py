@@ -80,6 +80,9 @@ def render_body(
 ) -> str:
     """The report (title excluded) as an HTML fragment in ``layout``.
 
+    The organ and the publish date are in the body only when the report is signed
+    (``report.style.signature == "full"``); otherwise only the page chrome states them.
+
     ``mark_cells`` (a test aid) adds ``data-cell="<canonical id>"`` to the value cells of
     the table layouts; the markup is otherwise byte for byte the same.
     """

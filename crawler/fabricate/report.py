@@ -23,7 +23,13 @@ _CN_DIGITS: Final = "〇一二三四五六七八九"
 
 @dataclass(frozen=True)
 class SyntheticReport:
-    """One report as published: what any correct parse of any rendering must return."""
+    """One report as published: what any correct parse of any rendering must return.
+
+    ``sections`` hold each section's prose without its heading, paragraphs joined by
+    ``\n``; the tables of 二/三/四 are in ``cells``/``display``, so those sections hold
+    only an intro sentence, usually nothing. ``findings`` is ``arithmetic.check`` of
+    ``cells``. Renderers draw everything from these fields and ``style``.
+    """
 
     unit: Unit
     year: int
