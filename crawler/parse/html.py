@@ -18,11 +18,11 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Final
 from urllib.parse import urljoin
 
 import lxml.etree as et
-import lxml.html
 
 from crawler.errors import DocumentError
 from crawler.parse import chrome, encoding, noise
@@ -74,33 +74,43 @@ _META_KEYS: Final = frozenset(
     }
 )  # fmt: skip
 _WS: Final = " \t\r\n\u00a0\u3000"
+_TEXT_XPATH: Final = et.XPath("string()")
+_El = et._Element
+_HEADING_TAGS: Final = frozenset({"h1", "h2", "h3"})
+_TITLE_TAGS: Final = frozenset({"div", "p", "td", "span", "strong"})
+_GRID_TAGS: Final = frozenset({"table", "td", "tr", "tbody", "th", "thead"})
 
 
 # --- parsing -------------------------------------------------------------------------------
 
 
-def _parse(text: str) -> tuple[lxml.html.HtmlElement, bool]:
+def _parse(text: str) -> tuple[_El, bool]:
     """The tree, and whether libxml2 gave up part of the page (excessive depth)."""
     text = _XML_DECL_RE.sub("", text, count=1)
     if "\x00" in text:
         text = text.replace("\x00", "")
     if not text.strip():
         raise DocumentError("empty document (only white space)")
-    parser = lxml.html.HTMLParser(remove_pis=True, no_network=True)
+    parser = et.HTMLParser(remove_pis=True, no_network=True, encoding="utf-8")
     try:
-        root = lxml.html.document_fromstring(text, parser=parser)
-    except (et.ParserError, ValueError) as exc:
+        # UTF-8 bytes with the encoding fixed: faster than a str, and deaf to <meta charset>.
+        root = et.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+    except (et.ParserError, et.XMLSyntaxError, ValueError) as exc:
         raise DocumentError(f"not parseable as HTML: {exc}") from exc
+    if root is None:
+        raise DocumentError("not parseable as HTML: no elements")
     too_deep = any("Excessive depth" in str(e.message) for e in parser.error_log)
     if too_deep:
         # Word and broken CMSs nest thousands of unclosed <span>/<font>: they carry no
         # structure, so drop them and read the page again.
         flat = re.sub(r"</?(?:%s)\b[^>]*>" % "|".join(_INLINE_FORMAT_TAGS), "", text, flags=re.I)
-        parser = lxml.html.HTMLParser(remove_pis=True, no_network=True)
+        parser = et.HTMLParser(remove_pis=True, no_network=True, encoding="utf-8")
         try:
-            root = lxml.html.document_fromstring(flat, parser=parser)
-        except (et.ParserError, ValueError) as exc:
+            flat_root = et.fromstring(flat.encode("utf-8", "surrogatepass"), parser=parser)
+        except (et.ParserError, et.XMLSyntaxError, ValueError) as exc:
             raise DocumentError(f"not parseable as HTML: {exc}") from exc
+        if flat_root is not None:
+            root = flat_root
         too_deep = any("Excessive depth" in str(e.message) for e in parser.error_log)
     return root, too_deep
 
@@ -114,16 +124,18 @@ def _norm_ws(text: str) -> str:
     return text
 
 
-def _cell_text(el: lxml.html.HtmlElement) -> str:
-    text = "".join(el.itertext())
-    text = _norm_ws(text)
-    return _SPACES_RE.sub(" ", text).strip(_WS)
+def _cell_text(el: _El) -> str:
+    """A cell's text on one line: every run of white space (NBSP included) one space."""
+    if len(el) == 0:
+        text = el.text
+        return " ".join(text.split()) if text else ""
+    return " ".join(str(_TEXT_XPATH(el)).split())
 
 
 # --- page facts ------------------------------------------------------------------------------
 
 
-def _page_meta(root: lxml.html.HtmlElement) -> tuple[dict[str, str], str | None]:
+def _page_meta(root: _El) -> tuple[dict[str, str], str | None]:
     meta: dict[str, str] = {}
     for el in root.iter("meta"):
         name = el.get("name") or el.get("property") or el.get("http-equiv")
@@ -139,7 +151,7 @@ def _page_meta(root: lxml.html.HtmlElement) -> tuple[dict[str, str], str | None]
     return meta, page_title or None
 
 
-def _script_attachments(root: lxml.html.HtmlElement) -> list[str]:
+def _script_attachments(root: _El) -> list[str]:
     out: list[str] = []
     for el in root.iter("script"):
         if el.text and "file_appendix" in el.text:
@@ -150,42 +162,125 @@ def _script_attachments(root: lxml.html.HtmlElement) -> list[str]:
 # --- the content container ---------------------------------------------------------------------
 
 
-def _classes(el: lxml.html.HtmlElement) -> list[str]:
+def _classes(el: _El) -> list[str]:
     value = el.get("class")
     return value.split() if value else []
 
 
-def _known_container(root: lxml.html.HtmlElement) -> tuple[lxml.html.HtmlElement | None, str]:
-    best: tuple[int, int, lxml.html.HtmlElement] | None = None
-    best_name = ""
-    for el in root.iter():
-        if not isinstance(el.tag, str):
+@lru_cache(maxsize=4096)
+def _names_info(el_id: str | None, cls: str | None) -> tuple[int | None, str, bool, bool]:
+    """(container priority, container name, is a title block, is a noise block) of id/class."""
+    prio: int | None = None
+    name = ""
+    if el_id is not None and el_id in chrome.CONTAINER_IDS:
+        prio, name = chrome.CONTAINER_IDS[el_id], "#" + el_id
+    for c in (cls or "").split():
+        p = chrome.CONTAINER_CLASSES.get(c)
+        if p is not None and (prio is None or p < prio):
+            prio, name = p, "." + c
+    names = f"{el_id or ''} {cls or ''}"
+    is_title = _TITLE_CLASS_RE.search(names) is not None
+    is_noise = el_id == "_ideConac" or chrome.NOISE_NAME_RE.search(names) is not None
+    return prio, name, is_title, is_noise
+
+
+class _Scan:
+    """One pass over the page: container candidates, title blocks, chrome elements."""
+
+    def __init__(self, root: _El) -> None:
+        self.containers: list[tuple[int, str, _El]] = []
+        self.titles: list[_El] = []
+        self.noise: list[_El] = []
+        for el in root.iter():
+            tag = el.tag
+            if tag in _HEADING_TAGS:
+                self.titles.append(el)
+            elif tag in chrome.CHROME_TAGS:
+                self.noise.append(el)
+                continue
+            style = el.get("style")
+            if style and ("display" in style or "visibility" in style) and _HIDDEN_RE.search(style):
+                self.noise.append(el)
+                continue
+            el_id = el.get("id")
+            cls = el.get("class")
+            if el_id is None and cls is None:
+                continue
+            prio, name, is_title, is_noise = _names_info(el_id, cls)
+            if prio is not None and prio <= chrome.MAX_CONTAINER_PRIORITY:
+                self.containers.append((prio, name, el))
+            if is_title and tag in _TITLE_TAGS:
+                self.titles.append(el)
+            if is_noise and tag not in _GRID_TAGS:
+                self.noise.append(el)
+
+    def container(self) -> tuple[_El | None, str]:
+        best: tuple[int, int, _El, str] | None = None
+        for prio, name, el in self.containers:
+            length = len(_text_len_probe(el).strip())
+            if length < chrome.MIN_CONTAINER_CHARS:
+                continue
+            if best is None or (prio, -length) < (best[0], best[1]):
+                best = (prio, -length, el, name)
+        return (best[2], best[3]) if best is not None else (None, "")
+
+    def title_texts(self) -> list[str]:
+        out = []
+        for el in self.titles:
+            text = _cell_text(el)
+            if 4 <= len(text) <= 120:
+                out.append(text)
+        return out
+
+
+def _drop_noise(container: _El, candidates: list[_El]) -> tuple[int, int]:
+    """Remove the chrome elements inside the container; (nodes, chars) removed."""
+    doomed: list[_El] = []
+    for el in candidates:
+        if el is container or el.getparent() is None:
             continue
-        prio = None
-        name = ""
-        el_id = el.get("id")
-        if el_id is not None and el_id in chrome.CONTAINER_IDS:
-            prio, name = chrome.CONTAINER_IDS[el_id], "#" + el_id
-        for cls in _classes(el):
-            p = chrome.CONTAINER_CLASSES.get(cls)
-            if p is not None and (prio is None or p < prio):
-                prio, name = p, "." + cls
-        if prio is None or prio > chrome.MAX_CONTAINER_PRIORITY:
+        inside = False
+        for a in el.iterancestors():
+            if a is container:
+                inside = True
+                break
+        if not inside:
             continue
-        length = len(_text_len_probe(el))
-        if length < chrome.MIN_CONTAINER_CHARS:
-            continue
-        key = (prio, -length)
-        if best is None or key < (best[0], best[1]):
-            best, best_name = (prio, -length, el), name
-    return (best[2], best_name) if best is not None else (None, "")
+        if el.tag in chrome.CHROME_TAGS or el.get("style") or el.get("id") == "_ideConac":
+            doomed.append(el)
+        elif len(_text_len_probe(el).strip()) <= chrome.NOISE_MAX_CHARS:
+            doomed.append(el)
+    nodes = chars = 0
+    doomed_set = set(doomed)
+    for el in doomed:
+        if el.getparent() is None or any(a in doomed_set for a in el.iterancestors()):
+            continue  # already inside a removed element
+        chars += len(_text_len_probe(el).strip())
+        nodes += 1
+        _drop_tree(el)
+    return nodes, chars
 
 
-def _text_len_probe(el: lxml.html.HtmlElement) -> str:
-    return "".join(t for t in el.itertext() if t.strip())
+def _text_len_probe(el: _El) -> str:
+    """The element's text (C-level; white space included)."""
+    return str(_TEXT_XPATH(el))
 
 
-def _hanweb_container(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | None:
+def _drop_tree(el: _El) -> None:
+    """Remove ``el`` but keep its tail text in place (lxml.html's drop_tree)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _hanweb_container(root: _El) -> _El | None:
     """Hanweb's body between <!--ZJEG_RSS.content.begin--> / <meta name=ContentStart> and the end."""
     begin = end = None
     for c in root.iter(et.Comment):
@@ -206,7 +301,7 @@ def _hanweb_container(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | No
     if parent is None or parent is not end.getparent():
         return None
     # Keep only what lies between the markers: wrap it in a fresh element.
-    box = lxml.html.Element("div")
+    box = et.Element("div")
     box.text = begin.tail
     node = begin.getnext()
     moving = []
@@ -218,10 +313,10 @@ def _hanweb_container(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement | No
     return box
 
 
-def _density_container(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+def _density_container(body: _El) -> _El:
     """Descend from <body> while one child holds most of the non-link text."""
-    own: dict[lxml.html.HtmlElement, int] = {}
-    order: list[lxml.html.HtmlElement] = []
+    own: dict[_El, int] = {}
+    order: list[_El] = []
     for el in body.iter():
         if not isinstance(el.tag, str):
             continue
@@ -254,38 +349,6 @@ def _density_container(body: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         if best.tag in ("table", "tbody", "tr", "p", "ul", "ol") and node is not body:
             return node  # do not descend into a table or a paragraph: its parent is the body
         node = best
-
-
-def _drop_noise(container: lxml.html.HtmlElement) -> tuple[int, int]:
-    """Remove chrome elements inside the container; (nodes, chars) removed."""
-    doomed: list[lxml.html.HtmlElement] = []
-    for el in container.iter():
-        if el is container or not isinstance(el.tag, str):
-            continue
-        tag = el.tag
-        if tag in chrome.CHROME_TAGS:
-            doomed.append(el)
-            continue
-        style = el.get("style")
-        if style and _HIDDEN_RE.search(style):
-            doomed.append(el)
-            continue
-        if tag == "span" and el.get("id") == "_ideConac":
-            doomed.append(el)
-            continue
-        names = " ".join(filter(None, (el.get("id"), el.get("class"))))
-        if names and chrome.NOISE_NAME_RE.search(names) and tag not in ("table", "td", "tr"):
-            if len(_text_len_probe(el)) <= chrome.NOISE_MAX_CHARS:
-                doomed.append(el)
-    nodes = chars = 0
-    doomed_set = set(doomed)
-    for el in doomed:
-        if el.getparent() is None or any(a in doomed_set for a in el.iterancestors()):
-            continue  # already inside a removed element
-        chars += len(_text_len_probe(el))
-        nodes += 1
-        el.drop_tree()
-    return nodes, chars
 
 
 # --- blocks ------------------------------------------------------------------------------------
@@ -331,7 +394,7 @@ class _Walker:
     def _abs(self, href: str) -> str:
         return urljoin(self.base_url, href) if self.base_url else href
 
-    def walk(self, root: lxml.html.HtmlElement) -> None:
+    def walk(self, root: _El) -> None:
         walker = et.iterwalk(root, events=("start", "end"))
         for event, el in walker:
             tag = el.tag
@@ -376,7 +439,7 @@ class _Walker:
                     self.add(el.tail)
         self.flush()
 
-    def _collect_refs(self, table: lxml.html.HtmlElement) -> None:
+    def _collect_refs(self, table: _El) -> None:
         for el in table.iter("a", "img"):
             if el.tag == "a":
                 href = el.get("href")
@@ -388,7 +451,7 @@ class _Walker:
                     self.images.append(self._abs(src.strip()))
 
 
-def _rows(table: lxml.html.HtmlElement) -> Iterator[lxml.html.HtmlElement]:
+def _rows(table: _El) -> Iterator[_El]:
     for child in table:
         tag = child.tag
         if tag == "tr":
@@ -409,7 +472,7 @@ def _span(value: str | None, cap: int) -> int:
     return max(1, min(n, cap)) if n > 0 else 1
 
 
-def _table(el: lxml.html.HtmlElement) -> Table | None:
+def _table(el: _El) -> Table | None:
     """The table's grid, or None for a layout table (walked through as blocks)."""
     nested = next((t for t in el.iter("table") if t is not el), None)
     if nested is not None:
@@ -427,23 +490,28 @@ def _table(el: lxml.html.HtmlElement) -> Table | None:
     if not raw_rows:
         return None
     n_rows = len(raw_rows)
-    occupied: dict[tuple[int, int], bool] = {}
+    # Positions covered by a cell anchored in an earlier row (rowspan > 1).
+    covered: set[tuple[int, int]] = set()
     anchors: list[GridCell] = []
     n_cols = 0
+    budget = _MAX_GRID_CELLS
     for r, cells in enumerate(raw_rows):
         c = 0
         for text, rowspan, colspan in cells:
-            while (r, c) in occupied:
+            while (r, c) in covered:
                 c += 1
-            rowspan = min(rowspan, n_rows - r)
-            if len(occupied) + rowspan * colspan > _MAX_GRID_CELLS:
-                raise DocumentError("a table too large to lay out (rowspan/colspan bomb)")
-            for dr in range(rowspan):
-                for dc in range(colspan):
-                    occupied[(r + dr, c + dc)] = True
+            if rowspan > 1:
+                rowspan = min(rowspan, n_rows - r)
+                budget -= rowspan * colspan
+                if budget < 0:
+                    raise DocumentError("a table too large to lay out (rowspan/colspan bomb)")
+                for dr in range(1, rowspan):
+                    for dc in range(colspan):
+                        covered.add((r + dr, c + dc))
             anchors.append(GridCell(text, r, c, rowspan, colspan))
             c += colspan
-            n_cols = max(n_cols, c)
+        if c > n_cols:
+            n_cols = c
     if n_cols == 0:
         return None
     texts = [a.text for a in anchors]
@@ -500,22 +568,6 @@ def _compact(anchors: list[GridCell], n_rows: int, n_cols: int) -> Table:
 
 
 # --- title ----------------------------------------------------------------------------------------
-
-
-def _title_candidates(root: lxml.html.HtmlElement, container: lxml.html.HtmlElement | None) -> list[str]:
-    out: list[str] = []
-    for tag in ("h1", "h2", "h3"):
-        for el in root.iter(tag):
-            text = _cell_text(el)
-            if 4 <= len(text) <= 120:
-                out.append(text)
-    for el in root.iter("div", "p", "td", "span", "strong"):
-        names = " ".join(filter(None, (el.get("id"), el.get("class"))))
-        if names and _TITLE_CLASS_RE.search(names):
-            text = _cell_text(el)
-            if 4 <= len(text) <= 120:
-                out.append(text)
-    return out
 
 
 def _title(
@@ -595,27 +647,29 @@ def clean_html(
     if body_el is None:
         body_el = root
     total_chars = len(_text_len_probe(body_el))
-    container: lxml.html.HtmlElement | None
+    container: _El | None
+    scan = _Scan(root)
     if hanweb is not None and len(_text_len_probe(hanweb)) >= chrome.MIN_CONTAINER_CHARS:
         container, how = hanweb, "hanweb-markers"
+        scan.noise.extend(_Scan(hanweb).noise)
     else:
-        container, how = _known_container(root)
+        container, how = scan.container()
     stats["clean/container_found"] = int(container is not None)
     if container is None:
         container = _density_container(body_el)
         how = "density"
     logger.debug("content container: %s", how)
-    title_candidates = _title_candidates(root, container)
+    title_candidates = scan.title_texts()
     # Info-bar fields and the site code: read from the whole page outside the content.
-    page_text = "".join(body_el.itertext()) if hanweb is None else "".join(root.itertext())
+    page_text = _text_len_probe(body_el if hanweb is None else root)
     content_text = _text_len_probe(container)
-    outside = page_text.replace("".join(container.itertext()), "\n") if container is not body_el else ""
+    outside = page_text.replace(content_text, "\n") if container is not body_el else ""
     for key, value in noise.info_fields(outside[:100_000]).items():
         meta.setdefault(key, value)
     site = chrome.SITE_ID_RE.search(outside[-50_000:]) if outside else None
     if site is not None:
         meta.setdefault("网站标识码", site.group(1))
-    nodes, chars = _drop_noise(container)
+    nodes, chars = _drop_noise(container, scan.noise)
     walker = _Walker(url)
     walker.walk(container)
     blocks = walker.blocks

@@ -263,7 +263,6 @@ def resolve_region(
     *,
     site_code: str | None = None,
     hint: str | None = None,
-    department: bool = False,
 ) -> Resolution:
     """The organ's division: township (9 digits) for a township, else its county (6)."""
     table = divisions()
@@ -303,8 +302,6 @@ def resolve_region(
         names = ", ".join(sorted(f"{d.name}({d.code})" for d in best)[:6])
         return Resolution(Region(), None, f"ambiguous place name: {names}")
     division = best[0]
-    if department and division.level == "township":
-        pass  # a township's own office: keep the township
     return Resolution(_region(table, division), division, None)
 
 

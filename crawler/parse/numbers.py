@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 from typing import Final
 
 
@@ -41,6 +42,7 @@ _NUMBER_RE: Final = re.compile(
 _SIGN_MAP: Final = str.maketrans({"−": "-", "－": "-", "—": "-", "–": "-", "＋": "+"})
 
 
+@lru_cache(maxsize=8192)
 def read(text: str) -> Reading:
     """Classify a cell's text and read its number."""
     s = text.strip(_SPACE)

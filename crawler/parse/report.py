@@ -152,7 +152,6 @@ def parse_report(
     strong = sum(1 for h in secs.headings.values() if h.score == 3)
 
     tail = _tail(lines)
-    preamble_end = secs.start("一")
     context_text = (title or "") + "\n" + secs.texts["一"][:_CONTEXT_CHARS]
     year = metadata.year_from_title(title) or metadata.year_from_text(
         context_text if secs.texts["一"] else _all_text(lines)[:_CONTEXT_CHARS]
@@ -197,29 +196,27 @@ def parse_report(
                 Finding(RULE_CELLS_MISSING, "no cell found", tuple(CELL_IDS[template]))
             )
 
-    organ = metadata.first_organ(
-        (
-            metadata.organ_from_title(title),
-            metadata.organ_from_signature(tail),
-            metadata.organ_from_meta(doc.meta),
+    is_report = not any(f.rule == RULE_NOT_A_REPORT for f in findings)
+    organ: str | None = None
+    resolution = metadata.Resolution(Region(), None, None)
+    if is_report:  # a notice's or a news page's "organ" would be noise
+        organ = metadata.first_organ(
+            (
+                metadata.organ_from_title(title),
+                metadata.organ_from_signature(tail),
+                metadata.organ_from_meta(doc.meta),
+            )
         )
-    )
-    site_code = doc.meta.get("SiteIDCode") or doc.meta.get("网站标识码")
-    is_department = bool(organ) and metadata.level_of(organ, None) == "department"
-    resolution = metadata.resolve_region(
-        organ,
-        title,
-        context_text + "\n" + "\n".join(tail) + "\n" + doc.meta.get("SiteName", ""),
-        site_code=site_code,
-        hint=division_hint,
-        department=is_department,
-    )
+        resolution = metadata.resolve_region(
+            organ,
+            title,
+            context_text + "\n" + "\n".join(tail) + "\n" + doc.meta.get("SiteName", ""),
+            site_code=doc.meta.get("SiteIDCode") or doc.meta.get("网站标识码"),
+            hint=division_hint,
+        )
     level = metadata.level_of(organ, resolution.division)
     region = resolution.region
-    if level == "department" and resolution.division is not None and resolution.division.level == "township":
-        pass
     publish = metadata.publish_date(doc.meta, tail)
-    is_report = not any(f.rule == RULE_NOT_A_REPORT for f in findings)
     if is_report:
         missing = [k for k in SECTION_KEYS if k not in secs.headings]
         if missing and template is not None:
@@ -247,7 +244,6 @@ def parse_report(
                     severity="info" if unresolved == ["title"] else "warning",
                 )
             )
-    del preamble_end
     stats = dict(doc.stats)
     stats["parse/lines"] = len(lines)
     stats["parse/tokens"] = len(tokens)

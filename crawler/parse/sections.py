@@ -16,7 +16,9 @@ next numeral's first strong heading is chosen.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from crawler.parse import vocab
@@ -46,7 +48,17 @@ class Sections:
         return h.line if h is not None else None
 
 
-def _candidate(head: str) -> list[tuple[str, int, str]]:
+_MAYBE_HEADING_RE: Final = re.compile(r"[一二三四五六]|情况|事项|概述|问题")
+
+
+@lru_cache(maxsize=4096)
+def _candidate(head: str) -> tuple[tuple[str, int, str], ...]:
+    if len(head) > 300 or not _MAYBE_HEADING_RE.search(head[:60]):
+        return ()
+    return tuple(_candidate_uncached(head))
+
+
+def _candidate_uncached(head: str) -> list[tuple[str, int, str]]:
     key = vocab.norm(head)
     if not key or len(key) > 200:
         return []

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from decimal import Decimal
 from typing import Final
 
@@ -77,6 +78,7 @@ _S3_CONTEXTUAL: Final[dict[str, re.Pattern[str]]] = {
     "total": vocab.S3_TOTAL_RE,
 }
 _S4_N: Final = len(S4_GROUPS) * len(S4_COLUMNS)
+_NOTHING: Final[frozenset[str]] = frozenset()
 
 
 # --- template --------------------------------------------------------------------------------
@@ -128,33 +130,53 @@ def _s2_match(row: str, key: str) -> bool:
     return _S2_PATTERNS[row].fullmatch(key) is not None
 
 
-def _s3_match(row: str, key: str, immediate: bool) -> bool:
-    contextual = _S3_CONTEXTUAL.get(row)
-    if contextual is not None:
-        return immediate and contextual.match(key) is not None
-    return _S3_PATTERNS[row].search(key) is not None
+@lru_cache(maxsize=4096)
+def _s2_rows_for(key: str) -> frozenset[str]:
+    """The section 二 rows a label names (any template)."""
+    return frozenset(row for row in _S2_PATTERNS if _s2_match(row, key))
+
+
+@lru_cache(maxsize=4096)
+def _s3_rows_for(key: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(rows the label names outright, rows it names only right after the previous row)."""
+    plain = frozenset(row for row, p in _S3_PATTERNS.items() if p.search(key) is not None)
+    contextual = frozenset(row for row, p in _S3_CONTEXTUAL.items() if p.match(key) is not None)
+    return plain, contextual
 
 
 def _walk(
     tokens: Sequence[Token],
     rows: list[_Row],
-    match: Callable[[str, str, bool], bool],
+    lookup: Callable[[str], tuple[frozenset[str], frozenset[str]]],
 ) -> None:
-    """Assign each expected row its label token and the run of values that follows it."""
+    """Assign each expected row its label token and the run of values that follows it.
+
+    Rows are matched in template order: a label may skip ahead to a later row (a row the
+    page left out), never back; a contextual label (其他, 总计) only names the next row.
+    """
     nxt = 0
     current: _Row | None = None
+    index = {r.row: i for i, r in enumerate(rows)}
     for tok in tokens:
         if tok.is_label:
             current = None
-            if len(tok.key) > vocab.MAX_LABEL_LEN or nxt >= len(rows):
+            if nxt >= len(rows) or len(tok.key) > vocab.MAX_LABEL_LEN:
                 continue
-            for idx in range(nxt, len(rows)):
-                if match(rows[idx].row, tok.key, idx == nxt):
-                    current = rows[idx]
-                    current.label = tok
-                    current.run = []
-                    nxt = idx + 1
-                    break
+            plain, contextual = lookup(tok.key)
+            if not plain and not contextual:
+                continue
+            best = None
+            if nxt < len(rows) and rows[nxt].row in contextual:
+                best = nxt
+            for row in plain:
+                i = index.get(row)
+                if i is not None and i >= nxt and (best is None or i < best):
+                    best = i
+            if best is not None:
+                current = rows[best]
+                current.label = tok
+                current.run = []
+                nxt = best + 1
         elif current is not None and current.run is not None:
             current.run.append(tok)
 
@@ -279,7 +301,7 @@ def extract(
 
     # Section 二.
     s2_rows = [_Row(row, cols) for row, cols in _S2_ROWS[template]]
-    _walk(s2_tokens, s2_rows, lambda row, key, _imm: _s2_match(row, key))
+    _walk(s2_tokens, s2_rows, lambda key: (_s2_rows_for(key), _NOTHING))
     for r in s2_rows:
         ids = tuple(f"s2.{r.row}.{c}" for c in r.columns)
         if r.run is None:
@@ -293,7 +315,7 @@ def extract(
 
     # Section 三.
     s3_rows = [_Row(row, S3_COLUMNS) for row in S3_ROWS[template]]
-    _walk(s3_tokens, s3_rows, _s3_match)
+    _walk(s3_tokens, s3_rows, _s3_rows_for)
     for r in s3_rows:
         if r.run is None:
             continue
@@ -359,6 +381,14 @@ def _s4_run(tokens: Sequence[Token]) -> list[Token] | None:
     return out if out else None
 
 
+@lru_cache(maxsize=4096)
+def _value(
+    value: Decimal | None, raw: str, unit: str | None = None, reported: Decimal | None = None
+) -> CellValue:
+    """CellValues are immutable: the common ones (0, "0") are shared."""
+    return CellValue(value, raw, unit, reported)
+
+
 def _cell_values(
     template: Template, placed: dict[str, Token | None], money_units: dict[str, str | None]
 ) -> tuple[dict[str, CellValue], list[Finding]]:
@@ -373,27 +403,27 @@ def _cell_values(
         spec = SPEC_BY_ID[cid]
         if tok is None:
             missing.append(cid)
-            cells[cid] = CellValue(None, "")
+            cells[cid] = _value(None, "")
             continue
         reading = tok.reading
         if reading.kind is Kind.BLANK:
             blank.append(cid)
-            cells[cid] = CellValue(None, tok.text)
+            cells[cid] = _value(None, tok.text)
             continue
         if reading.kind is not Kind.NUMBER or reading.value is None:
             not_number.append(cid)
-            cells[cid] = CellValue(None, tok.text)
+            cells[cid] = _value(None, tok.text)
             continue
         value = reading.value
         if spec.money:
             unit = reading.unit or money_units.get(cid)
-            cells[cid] = CellValue(numbers.to_wan(value, unit), tok.text, unit, value)
+            cells[cid] = _value(numbers.to_wan(value, unit), tok.text, unit, value)
             continue
         if value != value.to_integral_value():
             not_integer.append(cid)
         if value < 0 and not spec.signed:
             negative.append(cid)
-        cells[cid] = CellValue(value, tok.text)
+        cells[cid] = _value(value, tok.text)
     findings: list[Finding] = []
     if missing:
         findings.append(

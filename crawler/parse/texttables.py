@@ -10,8 +10,8 @@ alignment in :mod:`crawler.parse.tables` then reads rows off that stream by thei
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
+from functools import lru_cache
+from typing import Final, NamedTuple
 
 from crawler.parse import numbers, vocab
 from crawler.parse.model import Block, Paragraph, Table
@@ -21,8 +21,7 @@ _WS: Final = " \t\r\n\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff"
 _CONTINUATION_MAX: Final = 12  # a wrapped label's second half is short
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     """A paragraph line or a table row, with what section splitting needs."""
 
     text: str  # the rendering (row cells joined by tabs)
@@ -33,26 +32,22 @@ class Line:
     emphasis: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One cell's text, its normalised label form and its reading as a number."""
 
     text: str
     key: str  # vocab.norm(text)
     reading: Reading
     line: int  # index into the line list
+    is_label: bool  # text, not a number / blank / not-a-number mark
 
     @property
     def kind(self) -> Kind:
         return self.reading.kind
 
     @property
-    def is_label(self) -> bool:
-        return self.reading.kind is Kind.TEXT
-
-    @property
     def is_value(self) -> bool:
-        return self.reading.kind is not Kind.TEXT
+        return not self.is_label
 
 
 def flatten(blocks: tuple[Block, ...] | list[Block]) -> list[Line]:
@@ -77,9 +72,16 @@ def render(line: Line) -> str:
     return line.text.strip(_WS).replace("\u00a0", " ")
 
 
-def _token(text: str, line: int) -> Token:
+@lru_cache(maxsize=8192)
+def _cell(text: str) -> tuple[str, str, Reading, bool]:
     stripped = text.strip(_WS)
-    return Token(stripped, vocab.norm(stripped), numbers.read(stripped), line)
+    reading = numbers.read(stripped)
+    return stripped, vocab.norm(stripped), reading, reading.kind is Kind.TEXT
+
+
+def _token(text: str, line: int) -> Token:
+    stripped, key, reading, label = _cell(text)
+    return Token(stripped, key, reading, line, label)
 
 
 def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list[Token]:
@@ -131,7 +133,7 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
         if open_tab_cell and tokens:
             prev = tokens[-1]
             if prev.kind is Kind.BLANK and token.is_value and token.kind is not Kind.BLANK:
-                tokens[-1] = Token(token.text, token.key, token.reading, prev.line)
+                tokens[-1] = Token(token.text, token.key, token.reading, prev.line, False)
                 continue
             if (
                 prev.is_label
@@ -140,7 +142,10 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
                 and not _heading_like(token.key)
             ):
                 joined = prev.text + token.text
-                tokens[-1] = Token(joined, prev.key + token.key, numbers.read(joined), prev.line)
+                reading = numbers.read(joined)
+                tokens[-1] = Token(
+                    joined, prev.key + token.key, reading, prev.line, reading.kind is Kind.TEXT
+                )
                 continue
         open_tab_cell = False
         tokens.append(token)

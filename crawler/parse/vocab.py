@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Final
 
 from crawler.cells import Template
@@ -42,6 +43,7 @@ _MAP: Final = str.maketrans(
 )
 
 
+@lru_cache(maxsize=8192)
 def norm(text: str) -> str:
     """A label's comparable form: NFKC, no white space, no quotes, half-width brackets."""
     if text.isascii():
