@@ -387,6 +387,7 @@ class _Walker:
         if not text:
             return
         for line in text.split("\n"):
+            line = noise.strip_artifacts(line)
             if line.strip(" "):
                 visible = len(line.strip(_WS))
                 self.blocks.append(Paragraph(line, emphasis=visible > 0 and bold >= visible * 0.8))
@@ -581,15 +582,15 @@ def _title(
     for text in candidates:
         if REPORT_TITLE_RE.search(text):
             return text
-    lines = [b.text for b in blocks[:10] if isinstance(b, Paragraph)]
-    from_text = title_from_lines(lines)
-    if from_text and REPORT_TITLE_RE.search(from_text):
-        return from_text
     if page_title:
         parts = [p for p in _SITE_SUFFIX_SPLIT_RE.split(page_title) if p]
         for part in parts:
             if REPORT_TITLE_RE.search(part):
                 return part
+    lines = [b.text for b in blocks[:10] if isinstance(b, Paragraph)]
+    from_text = title_from_lines(lines)
+    if from_text and REPORT_TITLE_RE.search(from_text):
+        return from_text
     for text in candidates:
         if "报告" in text or "年报" in text:
             return text

@@ -23,6 +23,14 @@ _DATE_TIME_RE: Final = re.compile(
 _LEFTOVER_RE: Final = re.compile(r"[\s|/·•\-—_,，:：【】\[\]()（）]+")
 
 
+_BOOKMARK_RE: Final = re.compile(r"\[bookmark: [^\]]{0,80}\]")
+
+
+def strip_artifacts(line: str) -> str:
+    """Converter leftovers inside a line (``[bookmark: _GoBack]`` from Word)."""
+    return _BOOKMARK_RE.sub("", line) if "[bookmark" in line else line
+
+
 @dataclass
 class LineChrome:
     """What stripping found: how much, and the facts it read on the way."""

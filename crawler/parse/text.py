@@ -17,7 +17,7 @@ _WS: Final = " \t\r\n\u00a0\u3000\u2002\u2003\u200b\ufeff"
 _TITLE_LINES: Final = 3
 _TITLE_MAX: Final = 80
 _REPORTISH_RE: Final = re.compile(r"报告|年报")
-_BOOKMARK_RE: Final = re.compile(r"\[bookmark: [^\]]{0,80}\]")
+_SENTENCE_RE: Final = re.compile(r"[。；;：:，,！？]")  # a sentence, not a title
 
 
 def first_heading_line(lines: list[str], limit: int = 60) -> int | None:
@@ -38,7 +38,7 @@ def title_from_lines(lines: list[str]) -> str | None:
         s = line.strip(_WS)
         if not s:
             continue
-        if len(taken) >= _TITLE_LINES or len(s) > _TITLE_MAX or _heading(s):
+        if len(taken) >= _TITLE_LINES or len(s) > _TITLE_MAX or _heading(s) or _SENTENCE_RE.search(s):
             break
         taken.append(s)
         if _REPORTISH_RE.search(s):
@@ -60,7 +60,7 @@ def clean_lines(raw_lines: list[str]) -> tuple[list[str], dict[str, str], dict[s
     stop = first_heading_line(raw_lines)
     keep, found = noise.strip_lines(raw_lines, stop_at=stop)
     kept = [
-        _BOOKMARK_RE.sub("", line) if "[bookmark" in line else line
+        noise.strip_artifacts(line)
         for line, k in zip(raw_lines, keep, strict=True)
         if k and line.strip(" \r\n")
     ]
