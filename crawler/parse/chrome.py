@@ -168,10 +168,13 @@ INFO_FIELDS: Final[tuple[str, ...]] = (
     "有效性",
     "作者",
 )
+_INFO_KEYS: Final = "|".join(sorted(INFO_FIELDS, key=len, reverse=True))
+# A field's value stops at white space, a bracket, or the next field's name (info bars
+# read as text glue their cells together: 索引号：000014348/2023-35147发布机构：…).
 INFO_FIELD_RE: Final = re.compile(
-    r"(?P<key>"
-    + "|".join(sorted(INFO_FIELDS, key=len, reverse=True))
-    + r")\s*[:：]\s*(?P<value>[^\s:：【】|]{0,60}(?:\s\d{1,2}:\d{2}(?::\d{2})?)?)"
+    r"(?P<key>" + _INFO_KEYS + r")\s*[:：]\s*"
+    r"(?P<value>(?:(?!(?:" + _INFO_KEYS + r")\s*[:：])[^\s:：【】|]){0,60}"
+    r"(?:\s\d{1,2}:\d{2}(?::\d{2})?)?)"
 )
 # A line that is only info-bar fields, dates and toolbar words (not report text).
 INFO_LINE_MAX_CHARS: Final = 200

@@ -225,10 +225,13 @@ class _Scan:
         return (best[2], best[3]) if best is not None else (None, "")
 
     def title_texts(self) -> list[str]:
+        """Headings first, then blocks named *title*; never one that holds the info bar."""
+        heads = [el for el in self.titles if el.tag in _HEADING_TAGS]
+        named = [el for el in self.titles if el.tag not in _HEADING_TAGS]
         out = []
-        for el in self.titles:
+        for el in heads + named:
             text = _cell_text(el)
-            if 4 <= len(text) <= 120:
+            if 4 <= len(text) <= 120 and not chrome.INFO_FIELD_RE.search(text):
                 out.append(text)
         return out
 
@@ -638,6 +641,7 @@ def clean_html(
         )
     stats: dict[str, int] = {"clean/bytes": len(body)}
     meta, page_title = _page_meta(root)
+    page_chars = len(_text_len_probe(root).strip())
     attachments = _script_attachments(root)
     hanweb = _hanweb_container(root)
     # Comments and scripts go (comment tails are text and stay).
@@ -647,7 +651,6 @@ def clean_html(
     body_el = root.find("body")
     if body_el is None:
         body_el = root
-    total_chars = len(_text_len_probe(body_el))
     container: _El | None
     scan = _Scan(root)
     if hanweb is not None and len(_text_len_probe(hanweb)) >= chrome.MIN_CONTAINER_CHARS:
@@ -691,11 +694,11 @@ def clean_html(
     stats.update(
         {
             "clean/chrome_removed_nodes": nodes + found.removed_lines,
-            "clean/chrome_removed_chars": max(0, total_chars - kept_chars),
+            "clean/chrome_removed_chars": max(0, page_chars - kept_chars),
             "clean/container_chars": len(content_text),
             "clean/blocks": len(kept_blocks),
             "clean/tables": walker.tables,
-            "clean/page_chars": total_chars,
+            "clean/page_chars": page_chars,
         }
     )
     del chars
