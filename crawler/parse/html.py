@@ -51,6 +51,7 @@ _BLOCK_TAGS: Final = frozenset(
 )  # fmt: skip
 _BOLD_TAGS: Final = frozenset({"b", "strong", "h1", "h2", "h3", "h4", "h5", "h6"})
 _INLINE_FORMAT_TAGS: Final = ("span", "font", "b", "strong", "i", "em", "u", "o:p", "small", "big")
+MAX_BLOCKS: Final = 20_000  # a report has a few thousand lines at most
 _MAX_COLSPAN: Final = 100
 _MAX_ROWSPAN: Final = 1000
 _MAX_GRID_CELLS: Final = 200_000
@@ -357,10 +358,15 @@ def _density_container(body: _El) -> _El:
 # --- blocks ------------------------------------------------------------------------------------
 
 
+class _Full(Exception):
+    """The container holds more blocks than any report: stop reading."""
+
+
 class _Walker:
     """One pass over the container: paragraphs at block boundaries, tables as grids."""
 
     def __init__(self, base_url: str | None) -> None:
+        self.truncated = False
         self.blocks: list[Block] = []
         self.parts: list[str] = []
         self.bold_chars = 0
@@ -394,11 +400,20 @@ class _Walker:
             if line.strip(" "):
                 visible = len(line.strip(_WS))
                 self.blocks.append(Paragraph(line, emphasis=visible > 0 and bold >= visible * 0.8))
+        if len(self.blocks) >= MAX_BLOCKS:
+            raise _Full
 
     def _abs(self, href: str) -> str:
         return urljoin(self.base_url, href) if self.base_url else href
 
     def walk(self, root: _El) -> None:
+        try:
+            self._walk(root)
+        except _Full:
+            self.parts = []
+            self.truncated = True
+
+    def _walk(self, root: _El) -> None:
         walker = et.iterwalk(root, events=("start", "end"))
         for event, el in walker:
             tag = el.tag
@@ -416,6 +431,8 @@ class _Walker:
                                 self.blocks.append(Paragraph(text, emphasis=True))
                         self.blocks.append(table)
                         self.tables += 1
+                        if len(self.blocks) >= MAX_BLOCKS:
+                            raise _Full
                         walker.skip_subtree()
                         self._collect_refs(el)
                         continue
@@ -677,6 +694,14 @@ def clean_html(
     walker = _Walker(url)
     walker.walk(container)
     blocks = walker.blocks
+    if walker.truncated:
+        findings.append(
+            Finding(
+                RULE_DOC_BROKEN,
+                f"the content runs past {MAX_BLOCKS} blocks: only the first {MAX_BLOCKS} were read",
+                severity="warning",
+            )
+        )
     # Line-level chrome left inside the content.
     para_idx = [i for i, b in enumerate(blocks) if isinstance(b, Paragraph)]
     para_texts = [blocks[i].text for i in para_idx]  # type: ignore[union-attr]

@@ -11,9 +11,10 @@ import re
 from typing import Final
 
 from crawler.parse import noise, vocab
-from crawler.parse.model import Block, CleanedDocument, Paragraph
+from crawler.parse.model import RULE_DOC_BROKEN, Block, CleanedDocument, Finding, Paragraph
 
 _WS: Final = " \t\r\n\u00a0\u3000\u2002\u2003\u200b\ufeff"
+MAX_LINES: Final = 50_000  # a report has a few thousand lines at most
 _TITLE_LINES: Final = 3
 _TITLE_MAX: Final = 80
 _REPORTISH_RE: Final = re.compile(r"报告|年报")
@@ -76,6 +77,16 @@ def clean_text(text: str) -> CleanedDocument:
     if text.startswith("\ufeff"):
         text = text[1:]
     raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    findings: tuple[Finding, ...] = ()
+    if len(raw_lines) > MAX_LINES:
+        raw_lines = raw_lines[:MAX_LINES]
+        findings = (
+            Finding(
+                RULE_DOC_BROKEN,
+                f"the text runs past {MAX_LINES} lines: only the first {MAX_LINES} were read",
+                severity="warning",
+            ),
+        )
     kept, meta, stats = clean_lines(raw_lines)
     blocks: tuple[Block, ...] = tuple(Paragraph(line) for line in kept)
     stats["clean/blocks"] = len(blocks)
@@ -85,4 +96,5 @@ def clean_text(text: str) -> CleanedDocument:
         title=title_from_lines(kept[:10]),
         meta=meta,
         stats=stats,
+        findings=findings,
     )
