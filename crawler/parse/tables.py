@@ -158,6 +158,9 @@ def _walk(
     current: _Row | None = None
     index = {r.row: i for i, r in enumerate(rows)}
     for tok in tokens:
+        if tok.row_start and current is not None and current.run:
+            if any(t.kind is not Kind.BLANK for t in current.run):
+                current = None  # a new table row: the previous row's run is complete
         if tok.is_label:
             current = None
             if nxt >= len(rows) or len(tok.key) > vocab.MAX_LABEL_LEN:

@@ -40,6 +40,7 @@ class Token(NamedTuple):
     reading: Reading
     line: int  # index into the line list
     is_label: bool  # text, not a number / blank / not-a-number mark
+    row_start: bool = False  # the first cell of a table row or a tab-separated line
 
     @property
     def kind(self) -> Kind:
@@ -79,9 +80,9 @@ def _cell(text: str) -> tuple[str, str, Reading, bool]:
     return stripped, vocab.norm(stripped), reading, reading.kind is Kind.TEXT
 
 
-def _token(text: str, line: int) -> Token:
+def _token(text: str, line: int, row_start: bool = False) -> Token:
     stripped, key, reading, label = _cell(text)
-    return Token(stripped, key, reading, line, label)
+    return Token(stripped, key, reading, line, label, row_start)
 
 
 def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list[Token]:
@@ -105,8 +106,8 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
         line = lines[i]
         if line.is_row:
             open_tab_cell = False
-            for cell in line.cells:
-                tokens.append(_token(cell, i))
+            for k, cell in enumerate(line.cells):
+                tokens.append(_token(cell, i, k == 0))
             continue
         raw = line.text
         if not raw or not raw.strip(" \r\n"):
@@ -122,8 +123,8 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
         rest = raw[lead:]
         if "\t" in rest.rstrip(_WS.replace("\t", "")) and rest.strip(_WS):
             open_tab_cell = False
-            for part in raw.split("\t"):
-                tokens.append(_token(part, i))
+            for k, part in enumerate(raw.split("\t")):
+                tokens.append(_token(part, i, k == 0))
             continue
         if lead:
             tokens.append(_token(rest, i))
