@@ -65,6 +65,7 @@ _NL_RE: Final = re.compile(r"[ \t\r\n\f\v]*\n[ \t\r\n\f\v]*")
 _SPACES_RE: Final = re.compile(r"[ \t\r\n\f\v]+")
 _XML_DECL_RE: Final = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _APPENDIX_RE: Final = re.compile(r"file_appendix\s*=\s*['\"]([^'\"]{1,300})['\"]")
+_DOC_TITLE_RE: Final = re.compile(r"报告|年报|(?:19|20)\d{2}\s*年")
 _SITE_SUFFIX_SPLIT_RE: Final = re.compile(r"\s*[-_|—–]+\s*|\s{2,}")
 _META_KEYS: Final = frozenset(
     {
@@ -614,6 +615,12 @@ def _title(
     for text in candidates:
         if "报告" in text or "年报" in text:
             return text
+    if page_title:
+        # Another kind of document: its <title> minus the site name, when it reads like a
+        # document's title (a site name alone is no title).
+        for part in _SITE_SUFFIX_SPLIT_RE.split(page_title):
+            if part and _DOC_TITLE_RE.search(part):
+                return part
     return from_text
 
 
