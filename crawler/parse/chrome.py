@@ -68,7 +68,9 @@ HANWEB_META_END: Final = "ContentEnd"
 MIN_CONTAINER_CHARS: Final = 40
 
 # Candidate tags for the text-density fallback (unknown CMS).
-DENSITY_TAGS: Final = frozenset({"div", "td", "article", "section", "main", "body", "center", "form"})
+DENSITY_TAGS: Final = frozenset(
+    {"div", "td", "article", "section", "main", "body", "center", "form"}
+)
 # Descend into a child while it holds at least this share of its parent's text.
 DENSITY_DESCEND_SHARE: Final = 0.72
 

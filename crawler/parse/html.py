@@ -19,7 +19,7 @@ import logging
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final, TypeAlias
 from urllib.parse import urljoin
 
 import lxml.etree as et
@@ -51,6 +51,9 @@ _BLOCK_TAGS: Final = frozenset(
 )  # fmt: skip
 _BOLD_TAGS: Final = frozenset({"b", "strong", "h1", "h2", "h3", "h4", "h5", "h6"})
 _INLINE_FORMAT_TAGS: Final = ("span", "font", "b", "strong", "i", "em", "u", "o:p", "small", "big")
+_INLINE_TAG_RE: Final = re.compile(
+    r"</?(?:" + "|".join(_INLINE_FORMAT_TAGS) + r")\b[^>]*>", re.IGNORECASE
+)
 MAX_BLOCKS: Final = 20_000  # a report has a few thousand lines at most
 _MAX_COLSPAN: Final = 100
 _MAX_ROWSPAN: Final = 1000
@@ -77,7 +80,7 @@ _META_KEYS: Final = frozenset(
 )  # fmt: skip
 _WS: Final = " \t\r\n\u00a0\u3000"
 _TEXT_XPATH: Final = et.XPath("string()")
-_El = et._Element
+_El: TypeAlias = Any  # lxml ships no type information: elements are untyped here
 _HEADING_TAGS: Final = frozenset({"h1", "h2", "h3"})
 _TITLE_TAGS: Final = frozenset({"div", "p", "td", "span", "strong"})
 _GRID_TAGS: Final = frozenset({"table", "td", "tr", "tbody", "th", "thead"})
@@ -105,7 +108,7 @@ def _parse(text: str) -> tuple[_El, bool]:
     if too_deep:
         # Word and broken CMSs nest thousands of unclosed <span>/<font>: they carry no
         # structure, so drop them and read the page again.
-        flat = re.sub(r"</?(?:%s)\b[^>]*>" % "|".join(_INLINE_FORMAT_TAGS), "", text, flags=re.I)
+        flat = _INLINE_TAG_RE.sub("", text)
         parser = et.HTMLParser(remove_pis=True, no_network=True, encoding="utf-8")
         try:
             flat_root = et.fromstring(flat.encode("utf-8", "surrogatepass"), parser=parser)
@@ -193,16 +196,19 @@ class _Scan:
         self.containers: list[tuple[int, str, _El]] = []
         self.titles: list[_El] = []
         self.noise: list[_El] = []
+        self.always: set[_El] = set()
         for el in root.iter():
             tag = el.tag
             if tag in _HEADING_TAGS:
                 self.titles.append(el)
             elif tag in chrome.CHROME_TAGS:
                 self.noise.append(el)
+                self.always.add(el)
                 continue
             style = el.get("style")
             if style and ("display" in style or "visibility" in style) and _HIDDEN_RE.search(style):
                 self.noise.append(el)
+                self.always.add(el)
                 continue
             el_id = el.get("id")
             cls = el.get("class")
@@ -215,6 +221,8 @@ class _Scan:
                 self.titles.append(el)
             if is_noise and tag not in _GRID_TAGS:
                 self.noise.append(el)
+                if el_id == "_ideConac":
+                    self.always.add(el)
 
     def container(self) -> tuple[_El | None, str]:
         best: tuple[int, int, _El, str] | None = None
@@ -238,8 +246,12 @@ class _Scan:
         return out
 
 
-def _drop_noise(container: _El, candidates: list[_El]) -> tuple[int, int]:
-    """Remove the chrome elements inside the container; (nodes, chars) removed."""
+def _drop_noise(container: _El, candidates: list[_El], always: set[_El]) -> tuple[int, int]:
+    """Remove the chrome elements inside the container; (nodes, chars) removed.
+
+    Elements in ``always`` (structural chrome tags, hidden elements, the conac badge) go
+    whatever their size; the others only when short (a big block misnamed stays).
+    """
     doomed: list[_El] = []
     for el in candidates:
         if el is container or el.getparent() is None:
@@ -251,9 +263,7 @@ def _drop_noise(container: _El, candidates: list[_El]) -> tuple[int, int]:
                 break
         if not inside:
             continue
-        if el.tag in chrome.CHROME_TAGS or el.get("style") or el.get("id") == "_ideConac":
-            doomed.append(el)
-        elif len(_text_len_probe(el).strip()) <= chrome.NOISE_MAX_CHARS:
+        if el in always or len(_text_len_probe(el).strip()) <= chrome.NOISE_MAX_CHARS:
             doomed.append(el)
     nodes = chars = 0
     doomed_set = set(doomed)
@@ -286,7 +296,8 @@ def _drop_tree(el: _El) -> None:
 
 
 def _hanweb_container(root: _El) -> _El | None:
-    """Hanweb's body between <!--ZJEG_RSS.content.begin--> / <meta name=ContentStart> and the end."""
+    """Hanweb's body: between <!--ZJEG_RSS.content.begin--> (or <meta name=ContentStart>)
+    and the matching end marker."""
     begin = end = None
     for c in root.iter(et.Comment):
         text = c.text or ""
@@ -437,9 +448,7 @@ class _Walker:
                         walker.skip_subtree()
                         self._collect_refs(el)
                         continue
-                if tag in _BLOCK_TAGS:
-                    self.flush()
-                elif tag == "br":
+                if tag in _BLOCK_TAGS or tag == "br":
                     self.flush()
                 elif tag == "a":
                     href = el.get("href")
@@ -449,11 +458,15 @@ class _Walker:
                     src = el.get("src") or el.get("data-src")
                     if src:
                         self.images.append(self._abs(src.strip()))
-                if tag in _BOLD_TAGS or (el.get("style") and _BOLD_STYLE_RE.search(el.get("style", ""))):
+                if tag in _BOLD_TAGS or (
+                    el.get("style") and _BOLD_STYLE_RE.search(el.get("style", ""))
+                ):
                     self.bold_depth += 1
                 self.add(el.text)
             else:
-                if tag in _BOLD_TAGS or (el.get("style") and _BOLD_STYLE_RE.search(el.get("style", ""))):
+                if tag in _BOLD_TAGS or (
+                    el.get("style") and _BOLD_STYLE_RE.search(el.get("style", ""))
+                ):
                     self.bold_depth = max(0, self.bold_depth - 1)
                 if tag in _BLOCK_TAGS:
                     self.flush()
@@ -506,7 +519,11 @@ def _table(el: _El) -> Table | None:
             if td.tag not in ("td", "th"):
                 continue
             cells.append(
-                (_cell_text(td), _span(td.get("rowspan"), _MAX_ROWSPAN), _span(td.get("colspan"), _MAX_COLSPAN))
+                (
+                    _cell_text(td),
+                    _span(td.get("rowspan"), _MAX_ROWSPAN),
+                    _span(td.get("colspan"), _MAX_COLSPAN),
+                )
             )
         raw_rows.append(cells)
     if not raw_rows:
@@ -537,9 +554,9 @@ def _table(el: _El) -> Table | None:
     if n_cols == 0:
         return None
     texts = [a.text for a in anchors]
-    if (n_rows == 1 and n_cols == 1) or any(len(t) > _LAYOUT_CELL_CHARS for t in texts):
-        if n_rows * n_cols <= 4 or sum(len(t) for t in texts) > _LAYOUT_CELL_CHARS:
-            return None  # a wrapper around prose
+    prose = (n_rows == 1 and n_cols == 1) or any(len(t) > _LAYOUT_CELL_CHARS for t in texts)
+    if prose and (n_rows * n_cols <= 4 or sum(len(t) for t in texts) > _LAYOUT_CELL_CHARS):
+        return None  # a wrapper around prose
     return _compact(anchors, n_rows, n_cols)
 
 
@@ -575,9 +592,8 @@ def _compact(anchors: list[GridCell], n_rows: int, n_cols: int) -> Table:
         cols = sum(used_cols[a.col : a.col + a.colspan])
         if rows == 0 or cols == 0:
             continue
-        r = row_map[a.row] if used_rows[a.row] else row_map[a.row]
-        c = col_map[a.col]
-        out.append(GridCell(a.text, r, c, rows, cols))
+        # An anchor in a dropped row or column moves to the next kept one.
+        out.append(GridCell(a.text, row_map[a.row], col_map[a.col], rows, cols))
     # Two anchors may now start at the same place only if one was blank: keep the first.
     seen: set[tuple[int, int]] = set()
     unique = []
@@ -624,7 +640,7 @@ def _title(
     return from_text
 
 
-# --- entry point -----------------------------------------------------------------------------------
+# --- entry point ------------------------------------------------------------------------
 
 
 def clean_html(
@@ -679,7 +695,9 @@ def clean_html(
     scan = _Scan(root)
     if hanweb is not None and len(_text_len_probe(hanweb)) >= chrome.MIN_CONTAINER_CHARS:
         container, how = hanweb, "hanweb-markers"
-        scan.noise.extend(_Scan(hanweb).noise)
+        inner = _Scan(hanweb)
+        scan.noise.extend(inner.noise)
+        scan.always |= inner.always
     else:
         container, how = scan.container()
     stats["clean/container_found"] = int(container is not None)
@@ -697,7 +715,7 @@ def clean_html(
     site = chrome.SITE_ID_RE.search(outside[-50_000:]) if outside else None
     if site is not None:
         meta.setdefault("网站标识码", site.group(1))
-    nodes, chars = _drop_noise(container, scan.noise)
+    nodes, chars = _drop_noise(container, scan.noise, scan.always)
     walker = _Walker(url)
     walker.walk(container)
     blocks = walker.blocks

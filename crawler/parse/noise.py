@@ -124,7 +124,9 @@ def strip_lines(lines: list[str], *, stop_at: int | None = None) -> tuple[list[b
             _read_facts(s, found)
             drop(i)
             seen_footer = True
-        elif (seen_footer and chrome.FOOTER_COMPANION_RE.match(s)) or not keep[i] or is_noise_line(s):
+        elif (
+            (seen_footer and chrome.FOOTER_COMPANION_RE.match(s)) or not keep[i] or is_noise_line(s)
+        ):
             drop(i)
         else:
             break

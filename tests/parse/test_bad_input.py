@@ -96,7 +96,10 @@ def test_deep_nesting(depth: int, tag: str) -> None:
 
 
 def test_twenty_megabyte_page() -> None:
-    filler = "<div class='item'><a href='/x'>链接</a><p>无关的新闻内容，重复很多次。</p></div>\n" * 260_000
+    filler = (
+        "<div class='item'><a href='/x'>链接</a><p>无关的新闻内容，重复很多次。</p></div>\n"
+        * 260_000
+    )
     body = (
         "<html><head><meta charset='utf-8'><title>某县人民政府</title></head><body>"
         + filler

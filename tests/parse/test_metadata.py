@@ -26,11 +26,11 @@ from tests.parse.reportpages import Style, consistent_values, page, report_body
         ("定州市东亭镇2021年政府信息公开工作年度报告", "定州市东亭镇人民政府", "township"),
         ("民权县北关镇人民政府2021年政府信息公开工作年度报告", "民权县北关镇人民政府", "township"),
         ("2020年马鹿沟镇政府信息公开工作年度报告", "马鹿沟镇人民政府", "township"),
-        ("东安区人民政府办公室2021年政府信息公开工作年度报告", "东安区人民政府办公室", "department"),
+        ("东安区人民政府办公室2021年政府信息公开工作年度报告", "东安区人民政府办公室", "department"),  # noqa: E501
         ("2022年度螅镇政府信息公开工作年度报告", "螅镇人民政府", "township"),
         ("南京市鼓楼区人民政府华侨路街道办事处2021年政府信息公开年度报告",
          "南京市鼓楼区人民政府华侨路街道办事处", "township"),
-        ("龙游县人民政府办公室2023年政府信息公开工作年度报告", "龙游县人民政府办公室", "department"),
+        ("龙游县人民政府办公室2023年政府信息公开工作年度报告", "龙游县人民政府办公室", "department"),  # noqa: E501
         ("龙游县发展和改革局2023年政府信息公开工作年度报告", "龙游县发展和改革局", "department"),
         ("龙游县2023年政府信息公开工作年度报告", "龙游县人民政府", "county"),
         ("太平镇人民政府2022年政府信息公开工作年度报告（图片版）", "太平镇人民政府", "township"),
@@ -46,14 +46,17 @@ def test_organ_and_level_from_title(title: str, organ: str, level: str) -> None:
 
 
 def test_organ_from_signature() -> None:
-    assert organ_from_signature(["无。", "昌图县昌图镇人民政府", "2022年12月23日"]) == "昌图县昌图镇人民政府"
+    assert (
+        organ_from_signature(["无。", "昌图县昌图镇人民政府", "2022年12月23日"])
+        == "昌图县昌图镇人民政府"
+    )
     assert organ_from_signature(["马鹿沟镇人民政府", "2021年1月4日", ""]) == "马鹿沟镇人民政府"
     assert organ_from_signature(["我们将继续努力，推进政务公开工作。"]) is None
 
 
 @pytest.mark.parametrize(
     ("name", "want"),
-    [("定州市东亭镇", "定州市东亭镇人民政府"), ("螅镇政府", "螅镇人民政府"), ("某某乡", "某某乡人民政府"),
+    [("定州市东亭镇", "定州市东亭镇人民政府"), ("螅镇政府", "螅镇人民政府"), ("某某乡", "某某乡人民政府"),  # noqa: E501
      ("某某街道", "某某街道办事处"), ("区政府办", "区政府办"), ("某县", "某县人民政府")],
 )  # fmt: skip
 def test_normalise_organ(name: str, want: str) -> None:
@@ -112,24 +115,32 @@ def test_year_from_title_and_text() -> None:
     assert year_from_title("2022年度螅镇政府信息公开工作年度报告") == 2022
     assert year_from_title("关于政府信息公开的报告") is None
     # The statistics period wins; a document number's year (〔2021〕30号) never counts.
-    assert year_from_text("本年度报告中所列数据的统计期限为2021年1月1日至12月31日。2022年将……") == 2021
+    assert (
+        year_from_text("本年度报告中所列数据的统计期限为2021年1月1日至12月31日。2022年将……") == 2021
+    )
     assert year_from_text("根据国办公开办函〔2021〕30号，2022年我镇……2022年……") == 2022
 
 
 def test_publish_date_sources() -> None:
     values = consistent_values("2021")
-    body = report_body("2021", values, Style(), title="定州市东亭镇人民政府2022年政府信息公开工作年度报告")
+    body = report_body(
+        "2021", values, Style(), title="定州市东亭镇人民政府2022年政府信息公开工作年度报告"
+    )
     # The signature date at the end (2023年1月16日) when the page says nothing else…
     report = parse_document(page(body).encode())
     assert report.publish_date == dt.date(2023, 1, 16)
     # …the page's PubDate meta first.
-    with_meta = page(body).replace("<title>", '<meta name="PubDate" content="2023-02-03 08:00"><title>')
+    with_meta = page(body).replace(
+        "<title>", '<meta name="PubDate" content="2023-02-03 08:00"><title>'
+    )
     assert parse_document(with_meta.encode()).publish_date == dt.date(2023, 2, 3)
 
 
 def test_hint_title_and_division_hint() -> None:
     values = consistent_values("2021")
-    body = report_body("2021", values, Style(), title="城关镇人民政府2022年政府信息公开工作年度报告")
+    body = report_body(
+        "2021", values, Style(), title="城关镇人民政府2022年政府信息公开工作年度报告"
+    )
     report = parse_document(page(body).replace("1306820001", "").encode(), division_hint="340322")
     assert report.region.division_code == "340322100"
     assert report.level == "township"
@@ -150,13 +161,13 @@ def test_hint_title_and_division_hint() -> None:
         ("关于做好2022年政府信息公开工作年度报告编制发布工作的通知",
          "各乡镇人民政府：请于2023年1月31日前完成年度报告的编制和发布。", "notice"),
         ("某某县2023年政务公开工作要点", "一、总体要求。二、重点任务。三、保障措施。", "title"),
-        ("某某县2022年法治政府建设年度报告", "一、主要举措和成效。二、存在的不足。", "another kind"),
+        ("某某县2022年法治政府建设年度报告", "一、主要举措和成效。二、存在的不足。", "another kind"),  # noqa: E501
         ("某某镇召开政务公开工作推进会", "3月5日，我镇召开政务公开工作推进会。", "title"),
     ],
     ids=["notice", "work-points", "other-annual-report", "news"],
 )  # fmt: skip
 def test_not_a_report(title: str, body: str, why: str) -> None:
-    html = f"<html><head><title>{title}</title></head><body><div class='TRS_Editor'><p>{body}</p></div></body></html>"
+    html = f"<html><head><title>{title}</title></head><body><div class='TRS_Editor'><p>{body}</p></div></body></html>"  # noqa: E501
     report = parse_document(html.encode())
     assert report.template is None
     assert report.cells == {}
@@ -168,7 +179,9 @@ def test_not_a_report(title: str, body: str, why: str) -> None:
 
 def test_notice_that_carries_a_full_report_is_a_report() -> None:
     values = consistent_values("2021")
-    body = report_body("2021", values, Style(), title="关于公布定州市东亭镇2022年政府信息公开工作年度报告的通知")
+    body = report_body(
+        "2021", values, Style(), title="关于公布定州市东亭镇2022年政府信息公开工作年度报告的通知"
+    )
     report = parse_document(page(body).encode())
     assert report.is_report
     assert report.template == "2021"
@@ -205,14 +218,16 @@ def test_report_without_tables_names_its_attachment() -> None:
     assert report.is_report
     assert report.template is None
     assert [f.rule for f in report.findings][:1] == ["doc.no_tables"]
-    assert report.attachments == ("http://www.dingzhou.gov.cn/zwgk/nb/202301/P020230130538195573144.pdf",)
+    assert report.attachments == (
+        "http://www.dingzhou.gov.cn/zwgk/nb/202301/P020230130538195573144.pdf",
+    )
     assert "P020230130538195573144.pdf" in report.findings[0].detail
 
 
 def test_image_only_report() -> None:
     html = (
-        "<html><head><meta name='ArticleTitle' content='定州市东亭镇2022年政府信息公开工作年度报告（图片版）'>"
-        "</head><body><div class='TRS_Editor'><p><img src='./W020230130.jpg'></p><p><img src='./W020230131.jpg'></p>"
+        "<html><head><meta name='ArticleTitle' content='定州市东亭镇2022年政府信息公开工作年度报告（图片版）'>"  # noqa: E501
+        "</head><body><div class='TRS_Editor'><p><img src='./W020230130.jpg'></p><p><img src='./W020230131.jpg'></p>"  # noqa: E501
         "</div></body></html>"
     ).encode()
     report = parse_document(html, url="http://www.dingzhou.gov.cn/a/t1.html")
@@ -221,7 +236,8 @@ def test_image_only_report() -> None:
 
 
 def test_clean_html_title_sources() -> None:
-    base = "<html><head>{head}</head><body>{body}<div class='TRS_Editor'><p>一、总体情况</p><p>正文。</p></div></body></html>"
+    base = "<html><head>{head}</head><body>{body}<div class='TRS_Editor'><p>一、总体情况</p><p>正文。</p></div></body></html>"  # noqa: E501
+
     def title(head: str = "", body: str = "") -> str | None:
         return clean_html(base.format(head=head, body=body).encode()).title
 
