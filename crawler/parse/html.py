@@ -370,6 +370,13 @@ def _density_container(body: _El) -> _El:
 # --- blocks ------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1024)
+def _bold_style(style: str | None) -> bool:
+    if not style or "weight" not in style:
+        return False
+    return _BOLD_STYLE_RE.search(style) is not None
+
+
 class _Full(Exception):
     """The container holds more blocks than any report: stop reading."""
 
@@ -426,6 +433,7 @@ class _Walker:
             self.truncated = True
 
     def _walk(self, root: _El) -> None:
+        bold_open: set[_El] = set()
         walker = et.iterwalk(root, events=("start", "end"))
         for event, el in walker:
             tag = el.tag
@@ -458,16 +466,13 @@ class _Walker:
                     src = el.get("src") or el.get("data-src")
                     if src:
                         self.images.append(self._abs(src.strip()))
-                if tag in _BOLD_TAGS or (
-                    el.get("style") and _BOLD_STYLE_RE.search(el.get("style", ""))
-                ):
+                if tag in _BOLD_TAGS or _bold_style(el.get("style")):
                     self.bold_depth += 1
+                    bold_open.add(el)
                 self.add(el.text)
             else:
-                if tag in _BOLD_TAGS or (
-                    el.get("style") and _BOLD_STYLE_RE.search(el.get("style", ""))
-                ):
-                    self.bold_depth = max(0, self.bold_depth - 1)
+                if el in bold_open:
+                    self.bold_depth -= 1
                 if tag in _BLOCK_TAGS:
                     self.flush()
                 if el is not root:

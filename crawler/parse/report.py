@@ -197,7 +197,8 @@ def parse_report(
     if template is not None and result is not None:
         cells = result.cells
         findings.extend(result.findings)
-        if guess.template is not None and (guess.template == "2019") == guess.s3_2021_rows:
+        mixed = (guess.template == "2019") == guess.s3_2021_rows
+        if guess.template is not None and result.s3_rows >= _MIN_ROWS_FOR_CONTENT and mixed:
             findings.append(
                 Finding(
                     RULE_TEMPLATE_MIXED,

@@ -271,6 +271,7 @@ class CellsResult:
     cells: dict[str, CellValue]
     findings: list[Finding]
     found_rows: int  # rows whose label was found (all tables)
+    s3_rows: int  # section 三 rows found
     raw_tokens: dict[str, Token]
 
 
@@ -329,6 +330,8 @@ def extract(
         rec = reconcile(r.run, len(ids), _row_sum_ok)
         _place(ids, rec, placed, ambiguous, f"section 三 row {r.row}")
 
+    s3_found = sum(1 for r in s3_rows if r.run is not None)
+
     # Section 四: fifteen values after the headers, in group order.
     run = _s4_run(s4_tokens)
     if run is not None:
@@ -349,7 +352,7 @@ def extract(
     cells, cell_findings = _cell_values(template, placed, money_units)
     findings.extend(cell_findings)
     raw = {cid: t for cid, t in placed.items() if t is not None}
-    return CellsResult(cells, findings, found_rows, raw)
+    return CellsResult(cells, findings, found_rows, s3_found, raw)
 
 
 def _place(
