@@ -386,6 +386,7 @@ class _Walker:
 
     def __init__(self, base_url: str | None) -> None:
         self.truncated = False
+        self.pre_depth = 0
         self.blocks: list[Block] = []
         self.parts: list[str] = []
         self.bold_chars = 0
@@ -408,10 +409,13 @@ class _Walker:
         self.parts = []
         bold = self.bold_chars
         self.bold_chars = 0
-        text = _norm_ws(raw)
-        # Source indentation at the edges is formatting; a leading tab typed into the
-        # paragraph itself (text layouts) is kept.
-        text = text.strip(" \n\r")
+        if self.pre_depth:
+            # <pre>: line breaks and tabs are the layout (a text table pasted as is).
+            text = raw.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+        else:
+            # Source line breaks are white space; indentation at the edges is formatting,
+            # but a leading tab typed into the paragraph itself (text layouts) is kept.
+            text = _norm_ws(raw).strip(" \n\r")
         if not text:
             return
         for line in text.split("\n"):
@@ -469,10 +473,15 @@ class _Walker:
                 if tag in _BOLD_TAGS or _bold_style(el.get("style")):
                     self.bold_depth += 1
                     bold_open.add(el)
+                if tag == "pre":
+                    self.pre_depth += 1
                 self.add(el.text)
             else:
                 if el in bold_open:
                     self.bold_depth -= 1
+                if tag == "pre":
+                    self.flush()
+                    self.pre_depth -= 1
                 if tag in _BLOCK_TAGS:
                     self.flush()
                 if el is not root:

@@ -15,7 +15,6 @@ from crawler.parse import arithmetic, encoding, metadata, sections, tables, voca
 from crawler.parse.model import (
     ARITHMETIC_RULES,
     RULE_CELLS_MISSING,
-    RULE_DOC_BROKEN,
     RULE_IMAGE_ONLY,
     RULE_META_DATE,
     RULE_META_UNRESOLVED,
@@ -33,7 +32,6 @@ from crawler.parse.model import (
     ParsedReport,
     Region,
 )
-from crawler.parse.numbers import Kind
 from crawler.parse.texttables import Line, Token, flatten, render, tokenize
 
 PARSER_VERSION: Final = "1.0.0"
@@ -460,11 +458,4 @@ def check_not_binary(text: str) -> None:
         )
 
 
-__all__ = [
-    "PARSER_VERSION",
-    "RULE_DOC_BROKEN",
-    "Kind",
-    "parse_document",
-    "parse_report",
-    "validate",
-]
+__all__ = ["PARSER_VERSION", "document_kind", "parse_document", "parse_report", "validate"]

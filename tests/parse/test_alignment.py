@@ -268,3 +268,16 @@ def test_reconcile(run: list[str], n: int, want: list[str], exact: bool) -> None
     rec = reconcile(tokens, n)
     assert [t.text if t is not None else None for t in rec.cells] == want
     assert rec.exact == exact
+
+
+def test_text_table_in_pre_block() -> None:
+    """A text layout pasted into <pre>: its line breaks and tabs are kept and read."""
+    from crawler.parse import parse_document
+
+    values = consistent_values("2021")
+    text = report_text(tab_rows, values)
+    html = f"<html><body><div class='TRS_Editor'><pre>{text}</pre></div></body></html>"
+    report = parse_document(html.encode())
+    assert {c: v.value for c, v in report.cells.items()} == {
+        c: Decimal(v) for c, v in values.items()
+    }
