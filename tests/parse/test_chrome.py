@@ -171,8 +171,10 @@ def test_text_extraction_chrome() -> None:
 def test_links_and_images_are_absolute() -> None:
     page = (
         "<html><body><div class='TRS_Editor'><p>一、总体情况</p>"
-        "<p><a href='./P020230130.pdf'>附件1</a> <a href='/module/download/downfile.jsp?filename=a.docx'>附件2</a>"
-        " <a href='javascript:void(0)'>脚本</a></p><p><img src='W020230130.jpg'></p></div></body></html>"
+        "<p><a href='./P020230130.pdf'>附件1</a> "
+        "<a href='/module/download/downfile.jsp?filename=a.docx'>附件2</a>"
+        " <a href='javascript:void(0)'>脚本</a></p><p><img src='W020230130.jpg'></p>"
+        "</div></body></html>"
     ).encode()
     doc = clean_html(page, url="http://www.example.gov.cn/zwgk/nb/202301/t20230130_1.html")
     assert doc.links == (
