@@ -107,7 +107,19 @@ def paragraphs(rows: list[Row]) -> list[str]:
     return out
 
 
+def spaces(rows: list[Row]) -> list[str]:
+    """Label and values on one line separated by spaces (a PDF's text extraction)."""
+    out: list[str] = []
+    for labels, values in rows:
+        if values:
+            out += labels[:-1] + [" ".join([labels[-1], *values]) if labels else " ".join(values)]
+        else:
+            out += labels
+    return out
+
+
 LAYOUTS: dict[str, Layout] = {
+    "spaces": spaces,
     "tab-prefixed": tab_prefixed,
     "tab-rows": tab_rows,
     "pipes": pipes,
