@@ -112,7 +112,7 @@ def spaces(rows: list[Row]) -> list[str]:
     out: list[str] = []
     for labels, values in rows:
         if values:
-            out += labels[:-1] + [" ".join([labels[-1], *values]) if labels else " ".join(values)]
+            out += [*labels[:-1], " ".join([labels[-1], *values]) if labels else " ".join(values)]
         else:
             out += labels
     return out
