@@ -62,10 +62,7 @@ _LAYOUT_CELL_CHARS: Final = 400  # a table cell with this much text holds prose,
 _TITLE_CLASS_RE: Final = re.compile(r"title|biaoti|bt\b|tit\b|headline", re.IGNORECASE)
 _HIDDEN_RE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BOLD_STYLE_RE: Final = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
-_CJK: Final = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
-_NL_CJK_RE: Final = re.compile(rf"(?<=[{_CJK}])[ \t\r\n\f\v]*\n[ \t\r\n\f\v]*(?=[{_CJK}])")
-_NL_RE: Final = re.compile(r"[ \t\r\n\f\v]*\n[ \t\r\n\f\v]*")
-_SPACES_RE: Final = re.compile(r"[ \t\r\n\f\v]+")
+_SOURCE_WS: Final = " \t\f\v"  # source indentation (not NBSP: that is the author's)
 _XML_DECL_RE: Final = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _APPENDIX_RE: Final = re.compile(r"file_appendix\s*=\s*['\"]([^'\"]{1,300})['\"]")
 _DOC_TITLE_RE: Final = re.compile(r"报告|年报|(?:19|20)\d{2}\s*年")
@@ -120,13 +117,30 @@ def _parse(text: str) -> tuple[_El, bool]:
     return root, too_deep
 
 
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef"
+
+
 def _norm_ws(text: str) -> str:
-    """Source line breaks are white space: drop them between CJK, else one space."""
-    if "\n" in text or "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        text = _NL_CJK_RE.sub("", text)
-        text = _NL_RE.sub(" ", text)
-    return text
+    """Source line breaks are white space: dropped between CJK characters, else one space.
+
+    Split-based (linear): a regex over runs of white space would rescan long runs.
+    """
+    if "\n" not in text and "\r" not in text:
+        return text
+    pieces = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out = [pieces[0].rstrip(_SOURCE_WS)]
+    for piece in pieces[1:]:
+        piece = piece.lstrip(_SOURCE_WS)
+        prev = out[-1]
+        if not piece:
+            out.append("")
+            continue
+        if prev and _is_cjk(prev[-1]) and _is_cjk(piece[0]):
+            out[-1] = prev + piece.rstrip(_SOURCE_WS)
+        else:
+            out.append(piece.rstrip(_SOURCE_WS))
+    return " ".join(p for p in out if p) if len(out) > 1 else out[0]
 
 
 def _cell_text(el: _El) -> str:
