@@ -242,7 +242,11 @@ class _Scan:
         best: tuple[int, int, _El, str] | None = None
         for prio, name, el in self.containers:
             length = len(_text_len_probe(el).strip())
-            if length < chrome.MIN_CONTAINER_CHARS:
+            # A short container still counts when it holds the report as images or files.
+            if (
+                length < chrome.MIN_CONTAINER_CHARS
+                and next(el.iter("img", "a", "embed"), None) is None
+            ):
                 continue
             if best is None or (prio, -length) < (best[0], best[1]):
                 best = (prio, -length, el, name)

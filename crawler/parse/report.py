@@ -41,6 +41,7 @@ ATTACHMENT_RE: Final = re.compile(
 )
 _MIN_ROWS_FOR_CONTENT: Final = 5  # table rows found that make a document a report by content
 _TAIL_LINES: Final = 8
+_IMAGE_ONLY_MAX_CHARS: Final = 80  # a caption or a date beside the images
 _CONTEXT_CHARS: Final = 4000
 _CONSISTENCY_RULES: Final = frozenset({RULE_TEMPLATE_YEAR, RULE_META_DATE})
 
@@ -184,8 +185,14 @@ def parse_report(
         template = None
         findings.append(Finding(RULE_NOT_A_REPORT, reason, severity="info"))
     elif template is None:
-        if doc.images and not _all_text(lines).strip():
-            findings.append(Finding(RULE_IMAGE_ONLY, "the report is published as images only"))
+        body_text = _all_text(lines).replace(title or "", "").strip()
+        if doc.images and len(body_text) < _IMAGE_ONLY_MAX_CHARS:
+            findings.append(
+                Finding(
+                    RULE_IMAGE_ONLY,
+                    f"the report is published as {len(doc.images)} image(s), with no text to parse",
+                )
+            )
         else:
             attach = _attachments(doc, url)
             detail = "no statistics tables found"
