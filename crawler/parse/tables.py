@@ -319,15 +319,17 @@ def extract(
             if SPEC_BY_ID[cid].money:
                 money_units[cid] = _money_unit(s2_tokens, r.label)
 
-    # Section 三.
+    # Section 三: in a real grid, by the columns its headers name; else by order.
     s3_rows = [_Row(row, S3_COLUMNS) for row in S3_ROWS[template]]
     _walk(s3_tokens, s3_rows, _s3_rows_for)
+    column_maps = _s3_column_maps(s3_tokens, s3_rows)
     for r in s3_rows:
         if r.run is None:
             continue
         found_rows += 1
         ids = tuple(f"s3.{r.row}.{c}" for c in S3_COLUMNS)
-        rec = reconcile(r.run, len(ids), _row_sum_ok)
+        by_header = _by_columns(r.run, column_maps.get(r.label.block if r.label else -1))
+        rec = by_header or reconcile(r.run, len(ids), _row_sum_ok)
         _place(ids, rec, placed, ambiguous, f"section 三 row {r.row}")
 
     s3_found = sum(1 for r in s3_rows if r.run is not None)
@@ -366,6 +368,52 @@ def _place(
         placed[cid] = tok
     if rec.note:
         ambiguous.append((where, rec, ids))
+
+
+_S3_COLUMN_RES: Final = tuple((col, re.compile(p)) for col, p in vocab.S3_COLUMN_PATTERNS)
+
+
+def _s3_column_maps(tokens: Sequence[Token], rows: list[_Row]) -> dict[int, dict[int, int]]:
+    """Per table block: grid column -> index in S3_COLUMNS, from the header cells' meaning.
+
+    Only blocks whose header names all seven columns at seven distinct grid columns get a
+    map (the header ends where the block's first row label is).
+    """
+    first_label = {r.label.block: r.label for r in reversed(rows) if r.label and r.label.block >= 0}
+    maps: dict[int, dict[int, int]] = {}
+    found: dict[int, dict[int, int]] = {}
+    for tok in tokens:
+        if tok.block < 0 or not tok.is_label or tok.block not in first_label:
+            continue
+        if tok.line >= first_label[tok.block].line:
+            continue
+        for idx, (_col, pattern) in enumerate(_S3_COLUMN_RES):
+            if pattern.match(tok.key):
+                found.setdefault(tok.block, {}).setdefault(idx, tok.col)
+                break
+    for block, cols in found.items():
+        if len(cols) == len(S3_COLUMNS) and len(set(cols.values())) == len(S3_COLUMNS):
+            maps[block] = {grid_col: idx for idx, grid_col in cols.items()}
+    return maps
+
+
+def _by_columns(run: list[Token], columns: dict[int, int] | None) -> Reconciled | None:
+    """A grid row's cells by header column; None when the run does not fit the map."""
+    if columns is None or not run:
+        return None
+    cells: list[Token | None] = [None] * len(columns)
+    for tok in run:
+        idx = columns.get(tok.col)
+        if idx is None:
+            if tok.kind is not Kind.BLANK:
+                return None  # a value outside the named columns: let the order decide
+            continue
+        if cells[idx] is not None:
+            return None
+        cells[idx] = tok
+    if any(c is None for c in cells):
+        return None
+    return Reconciled(tuple(cells), True, "", False)
 
 
 def _s4_run(tokens: Sequence[Token]) -> list[Token] | None:

@@ -44,6 +44,8 @@ class Token(NamedTuple):
     line: int  # index into the line list
     is_label: bool  # text, not a number / blank / not-a-number mark
     row_start: bool = False  # the first cell of a table row or a tab-separated line
+    col: int = -1  # the grid column of a table cell (-1: not from a table grid)
+    block: int = -1  # the block a table cell belongs to
 
     @property
     def kind(self) -> Kind:
@@ -83,9 +85,9 @@ def _cell(text: str) -> tuple[str, str, Reading, bool]:
     return stripped, vocab.norm(stripped), reading, reading.kind is Kind.TEXT
 
 
-def _token(text: str, line: int, row_start: bool = False) -> Token:
+def _token(text: str, line: int, row_start: bool = False, col: int = -1, block: int = -1) -> Token:
     stripped, key, reading, label = _cell(text)
-    return Token(stripped, key, reading, line, label, row_start)
+    return Token(stripped, key, reading, line, label, row_start, col, block)
 
 
 def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list[Token]:
@@ -110,7 +112,7 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
         if line.is_row:
             open_tab_cell = False
             for k, cell in enumerate(line.cells):
-                tok = _token(cell, i, k == 0)
+                tok = _token(cell, i, k == 0, k, line.block)
                 if tok.is_label and " " in tok.text:
                     # "0 0" in one grid cell: two values a converter merged.
                     split = _space_separated(tok.text, i)

@@ -244,3 +244,35 @@ def test_bomb_spans_are_bounded() -> None:
     )
     assert table.n_rows == 1
     assert table.n_cols <= 101
+
+
+def test_s3_columns_by_header_meaning() -> None:
+    """A grid whose section 三 columns are in another order (总计 first) is read by header."""
+    from crawler.cells import S3_COLUMNS, S3_ROWS
+    from tests.parse.reportpages import S3_LABELS, s2_table, s4_table
+
+    values = consistent_values("2021")
+    order = ["total", "other_org", "natural_person", "commercial", "research", "social_welfare",
+             "legal_service"]  # fmt: skip
+    heads = {"natural_person": "自然人", "commercial": "商业企业", "research": "科研机构",
+             "social_welfare": "社会公益组织", "legal_service": "法律服务机构", "other_org": "其他",
+             "total": "总计"}  # fmt: skip
+    rows = [
+        "<tr><td>项目</td>" + "".join(f"<td>{heads[c]}</td>" for c in order) + "<td>备注</td></tr>"
+    ]
+    for row in S3_ROWS["2021"]:
+        label = S3_LABELS[row]
+        cells = "".join(f"<td>{values[f's3.{row}.{c}']}</td>" for c in order)
+        rows.append(f"<tr><td>{label}</td>{cells}<td></td></tr>")
+    s3 = "<table border='1'>" + "".join(rows) + "</table>"
+    content = (
+        "<p>定州市东亭镇人民政府2022年政府信息公开工作年度报告</p><p>一、总体情况</p><p>正文。</p>"
+        "<p>二、主动公开政府信息情况</p>" + s2_table("2021", values, Style())
+        + "<p>三、收到和处理政府信息公开申请情况</p>" + s3
+        + "<p>四、政府信息公开行政复议、行政诉讼情况</p>" + s4_table(values, Style())
+        + "<p>五、存在的主要问题及改进情况</p><p>无。</p><p>六、其他需要报告的事项</p><p>无。</p>"
+    )  # fmt: skip
+    report = parse_document(page(content).encode())
+    assert as_table(report) == {cid: Decimal(v) for cid, v in values.items()}
+    assert [f.rule for f in report.findings] == []
+    assert len(S3_COLUMNS) == len(order)
