@@ -425,6 +425,9 @@ class _Walker:
             return
         raw = "".join(self.parts)
         self.parts = []
+        if not raw.strip(" \n\r"):  # source white space between blocks
+            self.bold_chars = 0
+            return
         bold = self.bold_chars
         self.bold_chars = 0
         if self.pre_depth:

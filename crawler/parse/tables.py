@@ -16,6 +16,10 @@ cells:
 When candidate readings differ, the one that satisfies the row's arithmetic (a 总计 that
 is the sum of its parts) is taken, else the first, and a ``table.ambiguous`` finding
 (warning) names the cells; when they agree the cells are exact and the finding is info.
+
+In a real grid (an HTML table), section 三's columns are taken from the header cells'
+meaning (自然人 … 总计 at their grid columns) when the header names all seven; the order
+of the run is the fallback. A new table row (or tab-separated line) ends a row's run.
 """
 
 from __future__ import annotations
