@@ -83,6 +83,24 @@ _S3_CONTEXTUAL: Final[dict[str, re.Pattern[str]]] = {
 }
 _S4_N: Final = len(S4_GROUPS) * len(S4_COLUMNS)
 _NOTHING: Final[frozenset[str]] = frozenset()
+# Header cells of section 二 that can follow a row label with nothing in between.
+_HEADER_WORDS: Final = frozenset(
+    {
+        "信息内容",
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年处理决定数量",
+        "上一年项目数量",
+        "本年增/减",
+        "处理决定数量",
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "采购项目数量",
+        "采购总金额",
+    }
+)
 
 
 # --- template --------------------------------------------------------------------------------
@@ -157,9 +175,11 @@ def _walk(
 
     Rows are matched in template order: a label may skip ahead to a later row (a row the
     page left out), never back; a contextual label (其他, 总计) only names the next row.
+    A row label wrapped over two cells is read whole (either half, or both joined).
     """
     nxt = 0
     current: _Row | None = None
+    pending = ""  # the last short label that named no row (maybe half of one)
     index = {r.row: i for i, r in enumerate(rows)}
     for tok in tokens:
         if (
@@ -169,27 +189,63 @@ def _walk(
             and any(t.kind is not Kind.BLANK for t in current.run)
         ):
             current = None  # a new table row: the previous row's run is complete
-        if tok.is_label:
-            current = None
-            if nxt >= len(rows) or len(tok.key) > vocab.MAX_LABEL_LEN:
-                continue
-            plain, contextual = lookup(tok.key)
-            if not plain and not contextual:
-                continue
-            best = None
-            if nxt < len(rows) and rows[nxt].row in contextual:
-                best = nxt
-            for row in plain:
-                i = index.get(row)
-                if i is not None and i >= nxt and (best is None or i < best):
-                    best = i
-            if best is not None:
-                current = rows[best]
-                current.label = tok
-                current.run = []
-                nxt = best + 1
-        elif current is not None and current.run is not None:
-            current.run.append(tok)
+        if not tok.is_label:
+            pending = ""
+            if current is not None and current.run is not None:
+                current.run.append(tok)
+            continue
+        key = tok.key
+        plain, contextual = _lookup(lookup, key, nxt, len(rows))
+        if not plain and not contextual and pending:
+            # A row label wrapped over two cells: 4.保护第 / 三方合法权益.
+            plain, contextual = _lookup(lookup, pending + key, nxt, len(rows))
+        open_row = current is not None and not current.run
+        tail = (
+            open_row
+            and current is not None
+            and (current.row in plain or (not plain and not contextual and _label_tail(key)))
+        )
+        if tail:
+            continue  # the rest of the row label just read: the row stays open
+        pending = key if len(key) <= _LABEL_TAIL_MAX else ""
+        current = None
+        best = None
+        if nxt < len(rows) and rows[nxt].row in contextual:
+            best = nxt
+        for row in plain:
+            i = index.get(row)
+            if i is not None and i >= nxt and (best is None or i < best):
+                best = i
+        if best is not None:
+            current = rows[best]
+            current.label = tok
+            current.run = []
+            nxt = best + 1
+            pending = ""
+
+
+_LABEL_TAIL_MAX: Final = 12
+
+
+def _lookup(
+    lookup: Callable[[str], tuple[frozenset[str], frozenset[str]]], key: str, nxt: int, n: int
+) -> tuple[frozenset[str], frozenset[str]]:
+    if nxt >= n or len(key) > vocab.MAX_LABEL_LEN:
+        return _NOTHING, _NOTHING
+    return lookup(key)
+
+
+def _label_tail(key: str) -> bool:
+    """A short label that can only be the rest of the row label just before it."""
+    return (
+        len(key) <= _LABEL_TAIL_MAX
+        and vocab.S3_GROUP_RE.match(key) is None
+        and key[:1] not in vocab.SECTION_NUMERALS
+        and not key.startswith(("(", "第"))
+        and not any(p.match(key) for _, p in _S3_COLUMN_RES)
+        and vocab.MONEY_HEADER_RE.search(key) is None
+        and key not in _HEADER_WORDS
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -293,3 +293,17 @@ def test_text_table_in_pre_block() -> None:
     assert {c: v.value for c, v in report.cells.items()} == {
         c: Decimal(v) for c, v in values.items()
     }
+
+
+def test_row_labels_wrapped_over_two_cells() -> None:
+    """One cell per paragraph with a label wrapped mid-word: 2.其他法律行政法规禁止 / 公开."""
+    values = consistent_values("2021")
+    text = report_text(paragraphs, values)
+    for label, cut in (("2.其他法律行政法规禁止公开", 11), ("4.保护第三方合法权益", 6),
+                       ("2.没有现成信息需要另行制作", 8)):  # fmt: skip
+        assert f"{label}\u00a0\n" in text
+        text = text.replace(f"{label}\u00a0\n", f"{label[:cut]}\u00a0\n\n{label[cut:]}\u00a0\n")
+    report = parse(text)
+    assert {c: v.value for c, v in report.cells.items()} == {
+        c: Decimal(v) for c, v in values.items()
+    }
