@@ -276,3 +276,30 @@ def test_s3_columns_by_header_meaning() -> None:
     assert as_table(report) == {cid: Decimal(v) for cid, v in values.items()}
     assert [f.rule for f in report.findings] == []
     assert len(S3_COLUMNS) == len(order)
+
+
+@pytest.mark.parametrize(
+    "drop", [("二", "三", "四"), ("三",), ("一", "二", "三", "四", "五", "六")]
+)
+def test_tables_without_their_section_headings(drop: tuple[str, ...]) -> None:
+    headings = {
+        "一": "一、总体情况",
+        "二": "二、主动公开政府信息情况",
+        "三": "三、收到和处理政府信息公开申请情况",
+        "四": "四、政府信息公开行政复议、行政诉讼情况",
+        "五": "五、存在的主要问题及改进情况",
+        "六": "六、其他需要报告的事项",
+    }
+    values = consistent_values("2021")
+
+    def without(body: str) -> str:
+        for key in drop:
+            assert headings[key] in body
+            body = body.replace(headings[key], "")
+        return body
+
+    report = parse("2021", values, extra=without)  # type: ignore[arg-type]
+    assert report.template == "2021"
+    assert as_table(report) == {cid: Decimal(v) for cid, v in values.items()}
+    missing = [f for f in report.findings if f.rule == "sections.missing"]
+    assert len(missing) == 1 and all(k in missing[0].detail for k in drop)
