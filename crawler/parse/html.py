@@ -181,11 +181,6 @@ def _script_attachments(root: _El) -> list[str]:
 # --- the content container ---------------------------------------------------------------------
 
 
-def _classes(el: _El) -> list[str]:
-    value = el.get("class")
-    return value.split() if value else []
-
-
 @lru_cache(maxsize=4096)
 def _names_info(el_id: str | None, cls: str | None) -> tuple[int | None, str, bool, bool]:
     """(container priority, container name, is a title block, is a noise block) of id/class."""
@@ -233,7 +228,7 @@ class _Scan:
                 self.containers.append((prio, name, el))
             if is_title and tag in _TITLE_TAGS:
                 self.titles.append(el)
-            if is_noise and tag not in _GRID_TAGS:
+            if is_noise and tag not in _GRID_TAGS and tag != "p":
                 self.noise.append(el)
                 if el_id == "_ideConac":
                     self.always.add(el)
@@ -368,20 +363,31 @@ def _density_container(body: _El) -> _El:
         parent = el.getparent()
         if parent is not None and parent in total and el.tag != "a":
             total[parent] += total[el]
-    node = body
-    while True:
-        best = None
-        best_len = 0
+
+    def heaviest(node: _El) -> _El | None:
+        best, best_len = None, 0
         for child in node:
-            if not isinstance(child.tag, str):
-                continue
             n = total.get(child, 0)
             if n > best_len:
                 best, best_len = child, n
         if best is None or best_len < chrome.DENSITY_DESCEND_SHARE * total.get(node, 0):
+            return None
+        return best
+
+    node = body
+    while True:
+        best = heaviest(node)
+        if best is None or best.tag in ("p", "ul", "ol", "dl", "li", "span", "a", "font"):
             return node
-        if best.tag in ("table", "tbody", "tr", "p", "ul", "ol") and node is not body:
-            return node  # do not descend into a table or a paragraph: its parent is the body
+        if best.tag in ("table", "tbody", "thead", "tr", "td", "th"):
+            # A layout table is walked through to the one cell that holds the text; a data
+            # table (text spread over its cells) is content: stop above it.
+            cell = best
+            while cell is not None and cell.tag not in ("td", "th"):
+                cell = heaviest(cell)
+            if cell is None:
+                return node
+            best = cell
         node = best
 
 

@@ -182,3 +182,32 @@ def test_links_and_images_are_absolute() -> None:
         ("http://www.example.gov.cn/module/download/downfile.jsp?filename=a.docx", "附件2"),
     )
     assert doc.images == ("http://www.example.gov.cn/zwgk/nb/202301/W020230130.jpg",)
+
+
+def test_density_walks_through_layout_tables_not_data_tables() -> None:
+    from tests.parse.reportpages import Style, report_body
+
+    values = consistent_values("2021")
+    content = report_body(
+        "2021", values, Style(), title="定州市东亭镇2022年政府信息公开工作年度报告"
+    )
+    links = "".join(f"<li><a href='/n/{i}.html'>新闻标题第{i}条</a></li>" for i in range(40))
+    page = (
+        "<html><head><title>某县人民政府</title></head><body>"
+        "<table width='1000'><tr><td><a href='/'>首页</a> <a href='/gk/'>政务公开</a></td></tr></table>"
+        "<table width='1000'><tr>"
+        f"<td width='200' valign='top'><ul>{links}</ul></td>"
+        f"<td width='800' valign='top'>{content}</td>"
+        "</tr></table>"
+        "<table width='1000'><tr><td>主办单位：某县人民政府办公室 网站标识码：1306820001</td></tr></table>"
+        "</body></html>"
+    ).encode()
+    doc = clean_html(page)
+    assert doc.stats["clean/container_found"] == 0
+    text = document_text(doc)
+    assert "新闻标题第1条" not in text and "首页" not in text and "主办单位" not in text
+    assert "一、总体情况" in text and "本机关未收取信息处理费。" in text
+    report = parse_document(page)
+    assert {c: v.value for c, v in report.cells.items()} == {
+        c: Decimal(v) for c, v in values.items()
+    }
