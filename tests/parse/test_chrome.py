@@ -194,12 +194,14 @@ def test_density_walks_through_layout_tables_not_data_tables() -> None:
     links = "".join(f"<li><a href='/n/{i}.html'>新闻标题第{i}条</a></li>" for i in range(40))
     page = (
         "<html><head><title>某县人民政府</title></head><body>"
-        "<table width='1000'><tr><td><a href='/'>首页</a> <a href='/gk/'>政务公开</a></td></tr></table>"
+        "<table width='1000'><tr><td><a href='/'>首页</a> "
+        "<a href='/gk/'>政务公开</a></td></tr></table>"
         "<table width='1000'><tr>"
         f"<td width='200' valign='top'><ul>{links}</ul></td>"
         f"<td width='800' valign='top'>{content}</td>"
         "</tr></table>"
-        "<table width='1000'><tr><td>主办单位：某县人民政府办公室 网站标识码：1306820001</td></tr></table>"
+        "<table width='1000'><tr><td>主办单位：某县人民政府办公室 "
+        "网站标识码：1306820001</td></tr></table>"
         "</body></html>"
     ).encode()
     doc = clean_html(page)
