@@ -602,15 +602,22 @@ def _table(el: _El) -> Table | None:
 
 
 def _compact(anchors: list[GridCell], n_rows: int, n_cols: int) -> Table:
-    """Drop rows and columns that no text reaches (Word's spacer rows and columns)."""
+    """Drop the columns that no text reaches (Word's spacer columns), and the rows of at most
+    one cell that hold nothing (spacer rows). A blank row of real cells stays: it may be a
+    data row the report left empty."""
     used_rows = [False] * n_rows
     used_cols = [False] * n_cols
+    cells_in_row = [0] * n_rows
     for a in anchors:
+        cells_in_row[a.row] += 1
         if a.text:
             for r in range(a.row, a.row + a.rowspan):
                 used_rows[r] = True
             for c in range(a.col, min(a.col + a.colspan, n_cols)):
                 used_cols[c] = True
+    for r in range(n_rows):
+        if cells_in_row[r] > 1:
+            used_rows[r] = True
     if all(used_rows) and all(used_cols):
         return Table(tuple(anchors), n_rows, n_cols)
     # A blank column inside the data area is a blank cell, not a spacer: only columns

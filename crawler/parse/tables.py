@@ -485,18 +485,23 @@ def _s4_run(tokens: Sequence[Token]) -> list[Token] | None:
         return None
     out: list[Token] = []
     segment: list[Token] = []
+    blank_row: list[Token] = []  # a row of exactly fifteen blank cells (all left empty)
     for tok in tokens[start:]:
         if tok.is_label:
             if len(tok.key) > vocab.MAX_LABEL_LEN and out:
                 break  # prose after the table
             if any(t.kind is not Kind.BLANK for t in segment):
                 out.extend(segment)
+            elif len(segment) == _S4_N:
+                blank_row = segment
             segment = []
             continue
         segment.append(tok)
     if any(t.kind is not Kind.BLANK for t in segment):
         out.extend(segment)
-    return out if out else None
+    elif len(segment) == _S4_N:
+        blank_row = segment
+    return out or blank_row or None
 
 
 @lru_cache(maxsize=4096)

@@ -230,12 +230,12 @@ def test_grid_word_markup_and_spacers() -> None:
     table = _grid(
         "<table class=MsoNormalTable><tr><td></td><td><p class=MsoNormal><span>规<span>章</span></span>"  # noqa: E501
         "<o:p></o:p></p></td><td></td><td><p class=MsoNormal><span lang=EN-US>1<o:p></o:p></span></p></td></tr>"  # noqa: E501
-        "<tr><td></td><td></td><td></td><td></td></tr>"
+        "<tr><td></td><td></td><td></td><td></td></tr><tr><td colspan='4'></td></tr>"
         "<tr><td></td><td>行政<br>规范性文件</td><td></td><td>&nbsp;</td></tr></table>"
     )
-    # The empty spacer column (0) and row (1) are gone; the blank column 2 is gone too
-    # (nothing in it anywhere); the NBSP cell is a blank cell.
-    assert table.rows_text() == [["规章", "1"], ["行政规范性文件", ""]]
+    # The empty spacer column (0) is gone, and column 2 (nothing in it anywhere); the
+    # empty row of four cells stays (it may be a data row left blank); NBSP is blank.
+    assert table.rows_text() == [["规章", "1"], ["", ""], ["行政规范性文件", ""]]
 
 
 def test_bomb_spans_are_bounded() -> None:
@@ -303,3 +303,15 @@ def test_tables_without_their_section_headings(drop: tuple[str, ...]) -> None:
     assert as_table(report) == {cid: Decimal(v) for cid, v in values.items()}
     missing = [f for f in report.findings if f.rule == "sections.missing"]
     assert len(missing) == 1 and all(k in missing[0].detail for k in drop)
+
+
+def test_section_4_left_blank_is_blank_not_missing() -> None:
+    values = consistent_values("2021")
+    for cid in list(values):
+        if cid.startswith("s4."):
+            values[cid] = ""
+    report = parse("2021", values)
+    assert all(report.cells[c].value is None for c in report.cells if c.startswith("s4."))
+    assert not [f for f in report.findings if f.rule == "cells.missing"]
+    (blank,) = [f for f in report.findings if f.rule == "cells.blank"]
+    assert len(blank.cells) == 15 and blank.severity == "info"
