@@ -273,8 +273,16 @@ def _region(table: Divisions, division: Division) -> Region:
     )
 
 
-def _under(table: Divisions, division: Division, code: str) -> bool:
-    return any(a.code == code for a in table.ancestors(division.code))
+def _site_anchor(table: Divisions, site_code: str | None) -> str | None:
+    """The division a 网站标识码 names: its first six digits (a county), or for a city's or
+    a province's site (…00) the city or province code."""
+    if not site_code or not site_code[:6].isdigit():
+        return None
+    code = site_code[:6]
+    for candidate in (code, code[:4], code[:2]):
+        if candidate in table.by_code and (candidate == code or code.endswith("00")):
+            return candidate
+    return None
 
 
 def resolve_region(
@@ -290,8 +298,9 @@ def resolve_region(
     anchors: list[str] = []  # codes the result must sit under
     if hint and hint.isdigit():
         anchors.append(hint)
-    if site_code and site_code[:6].isdigit() and site_code[:6] in table.by_code:
-        anchors.append(site_code[:6])
+    site_anchor = _site_anchor(table, site_code)
+    if site_anchor is not None:
+        anchors.append(site_anchor)
     source = organ or title or ""
     found = _names_in(source, table)
     candidates: list[Division] = []

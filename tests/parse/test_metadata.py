@@ -75,6 +75,8 @@ def test_normalise_organ(name: str, want: str) -> None:
         ("城关镇人民政府", "五河县", {}, "340322100"),  # the county named in the text
         ("城关镇人民政府", "", {}, None),  # 88 of them: ambiguous, said so
         ("县发展和改革局", "", {"site_code": "2310020001"}, "231002"),  # no place name: the site's
+        ("东亭镇人民政府", "", {"site_code": "1306000001"}, "130682106"),  # a city's site code
+        ("东亭镇人民政府", "", {"site_code": "1310000001"}, None),  # another city's: contradiction
     ],
 )
 def test_region(organ: str, context: str, kw: dict[str, str], code: str | None) -> None:
