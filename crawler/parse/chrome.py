@@ -67,10 +67,6 @@ HANWEB_META_END: Final = "ContentEnd"
 # A known container with less text than this is a decoy (an empty TRS_Editor …).
 MIN_CONTAINER_CHARS: Final = 40
 
-# Candidate tags for the text-density fallback (unknown CMS).
-DENSITY_TAGS: Final = frozenset(
-    {"div", "td", "article", "section", "main", "body", "center", "form"}
-)
 # Descend into a child while it holds at least this share of its parent's text.
 DENSITY_DESCEND_SHARE: Final = 0.72
 
@@ -115,8 +111,6 @@ NOISE_NAME_RE: Final = re.compile(
     re.IGNORECASE,
 )
 NOISE_MAX_CHARS: Final = 300
-# Words that mark a block as the page's info bar / toolbar rather than the report.
-SCRIPT_SRC_NOISE_RE: Final = re.compile(r"conac\.cn|kaipuyun|jiucuo|bdshare|jiathis|cnzz|hm\.baidu")
 
 # --- noise lines (whole-line) -------------------------------------------------------------------
 # Tokens a chrome line is made of; a line made only of these (and separators) is chrome.
@@ -187,4 +181,3 @@ INFO_FIELD_RE: Final = re.compile(
 # A line that is only info-bar fields, dates and toolbar words (not report text).
 INFO_LINE_MAX_CHARS: Final = 200
 SITE_ID_RE: Final = re.compile(r"网站标识码\s*[:：]?\s*(bm\d{8}|\d{10})")
-ICP_RE: Final = re.compile(r"[\u4e00-\u9fff]ICP备\d+号(?:-\d+)?")
