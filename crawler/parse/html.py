@@ -206,32 +206,36 @@ class _Scan:
         self.titles: list[_El] = []
         self.noise: list[_El] = []
         self.always: set[_El] = set()
+        titles, noise, always, containers = self.titles, self.noise, self.always, self.containers
         for el in root.iter():
             tag = el.tag
             if tag in _HEADING_TAGS:
-                self.titles.append(el)
+                titles.append(el)
             elif tag in chrome.CHROME_TAGS:
-                self.noise.append(el)
-                self.always.add(el)
+                noise.append(el)
+                always.add(el)
                 continue
-            style = el.get("style")
+            attrib = el.attrib
+            if not attrib:
+                continue
+            style = attrib.get("style")
             if style and ("display" in style or "visibility" in style) and _HIDDEN_RE.search(style):
-                self.noise.append(el)
-                self.always.add(el)
+                noise.append(el)
+                always.add(el)
                 continue
-            el_id = el.get("id")
-            cls = el.get("class")
-            if el_id is None and cls is None:
+            el_id = attrib.get("id")
+            cls = attrib.get("class")
+            if el_id is None and (cls is None or cls == "MsoNormal"):
                 continue
             prio, name, is_title, is_noise = _names_info(el_id, cls)
             if prio is not None and prio <= chrome.MAX_CONTAINER_PRIORITY:
-                self.containers.append((prio, name, el))
+                containers.append((prio, name, el))
             if is_title and tag in _TITLE_TAGS:
-                self.titles.append(el)
+                titles.append(el)
             if is_noise and tag not in _GRID_TAGS and tag != "p":
-                self.noise.append(el)
+                noise.append(el)
                 if el_id == "_ideConac":
-                    self.always.add(el)
+                    always.add(el)
 
     def container(self) -> tuple[_El | None, str]:
         best: tuple[int, int, _El, str] | None = None
