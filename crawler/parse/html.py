@@ -76,7 +76,6 @@ _META_KEYS: Final = frozenset(
     }
 )  # fmt: skip
 _WS: Final = " \t\r\n\u00a0\u3000"
-_TEXT_XPATH: Final = et.XPath("string()")
 _El: TypeAlias = Any  # lxml ships no type information: elements are untyped here
 _HEADING_TAGS: Final = frozenset({"h1", "h2", "h3"})
 _TITLE_TAGS: Final = frozenset({"div", "p", "td", "span", "strong"})
@@ -148,7 +147,7 @@ def _cell_text(el: _El) -> str:
     if len(el) == 0:
         text = el.text
         return " ".join(text.split()) if text else ""
-    return " ".join(str(_TEXT_XPATH(el)).split())
+    return " ".join(_text(el).split())
 
 
 # --- page facts ------------------------------------------------------------------------------
@@ -295,7 +294,13 @@ def _drop_noise(container: _El, candidates: list[_El], always: set[_El]) -> tupl
 
 def _text_len_probe(el: _El) -> str:
     """The element's text (C-level; white space included)."""
-    return str(_TEXT_XPATH(el))
+    return _text(el)
+
+
+def _text(el: _El) -> str:
+    """All text inside ``el`` (not its tail), serialised by libxml2: the fastest way."""
+    text: str = et.tostring(el, method="text", encoding=str, with_tail=False)
+    return text
 
 
 def _drop_tree(el: _El) -> None:
