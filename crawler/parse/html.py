@@ -85,17 +85,24 @@ _GRID_TAGS: Final = frozenset({"table", "td", "tr", "tbody", "th", "thead"})
 # --- parsing -------------------------------------------------------------------------------
 
 
-def _parse(text: str) -> tuple[_El, bool]:
-    """The tree, and whether libxml2 gave up part of the page (excessive depth)."""
-    text = _XML_DECL_RE.sub("", text, count=1)
+def _parse(text: str, utf8: bytes | None = None) -> tuple[_El, bool]:
+    """The tree, and whether libxml2 gave up part of the page (excessive depth).
+
+    ``utf8``: the page's own bytes when they are exactly ``text`` in UTF-8 (saves encoding).
+    """
+    if text.lstrip()[:5].lower() == "<?xml":
+        text = _XML_DECL_RE.sub("", text, count=1)
+        utf8 = None
     if "\x00" in text:
         text = text.replace("\x00", "")
+        utf8 = None
     if not text.strip():
         raise DocumentError("empty document (only white space)")
     parser = et.HTMLParser(remove_pis=True, no_network=True, encoding="utf-8")
     try:
         # UTF-8 bytes with the encoding fixed: faster than a str, and deaf to <meta charset>.
-        root = et.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+        data = utf8 if utf8 is not None else text.encode("utf-8", "surrogatepass")
+        root = et.fromstring(data, parser=parser)
     except (et.ParserError, et.XMLSyntaxError, ValueError) as exc:
         raise DocumentError(f"not parseable as HTML: {exc}") from exc
     if root is None:
@@ -727,7 +734,8 @@ def clean_html(
                 severity="warning",
             )
         )
-    root, too_deep = _parse(decoded.text)
+    same_bytes = decoded.encoding == "utf-8" and decoded.source != "bom" and not decoded.replaced
+    root, too_deep = _parse(decoded.text, body if same_bytes else None)
     if too_deep:
         findings.append(
             Finding(

@@ -69,8 +69,14 @@ def is_noise_line(text: str) -> bool:
 
 
 def is_footer_line(text: str) -> bool:
+    """A site-footer line (主办单位, 网站标识码, ICP, 公网安备 …); never a sentence."""
     s = text.strip(_WS)
-    return bool(s) and len(s) <= chrome.FOOTER_MAX_CHARS and bool(chrome.FOOTER_MARKER_RE.search(s))
+    return (
+        bool(s)
+        and len(s) <= chrome.FOOTER_MAX_CHARS
+        and not s.endswith(("。", "；", ";"))
+        and bool(chrome.FOOTER_MARKER_RE.search(s))
+    )
 
 
 def info_fields(text: str) -> dict[str, str]:

@@ -454,7 +454,7 @@ def decode_text(body: bytes, charset: str | None) -> str:
 
 def check_not_binary(text: str) -> None:
     """Raise :class:`DocumentError` when decoded text is mostly control characters."""
-    sample = text[:20000]
+    sample = text[:4000]
     if not sample:
         return
     bad = len(_CONTROL_RE.findall(sample))
