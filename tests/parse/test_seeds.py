@@ -220,3 +220,11 @@ def test_cli_not_a_report(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> 
     assert out["cells"] == {}
     assert [f["rule"] for f in out["findings"]] == ["doc.not_a_report"]
     assert "通知" in out["findings"][0]["detail"]
+
+
+@pytest.mark.parametrize("codec", ["gb18030", "utf-8-sig", "utf-16"])
+def test_seed_text_in_other_encodings(codec: str) -> None:
+    stem = "003_1ba8087be046e4e5"
+    body = seed_texts()[stem].encode(codec)
+    report = parse_document(body, content_type="text/plain")
+    check_against_truth(report, truth(stem))
