@@ -166,6 +166,11 @@ def _s3_rows_for(key: str) -> tuple[frozenset[str], frozenset[str]]:
     return plain, contextual
 
 
+def _empty(row: _Row) -> bool:
+    """The row holds no value (not found, or found with nothing but blanks after it)."""
+    return row.run is None or not any(t.kind is not Kind.BLANK for t in row.run)
+
+
 def _walk(
     tokens: Sequence[Token],
     rows: list[_Row],
@@ -214,7 +219,15 @@ def _walk(
             best = nxt
         for row in plain:
             i = index.get(row)
-            if i is not None and i >= nxt and (best is None or i < best):
+            if i is None:
+                continue
+            if i >= nxt and (best is None or i < best):
+                best = i
+            elif i < nxt and all(_empty(rows[k]) for k in range(i, nxt)):
+                # Found again after nothing but labels since (a sentence or a caption named
+                # it first): the rows matched since then were no table rows either.
+                for k in range(i + 1, nxt):
+                    rows[k].label, rows[k].run = None, None
                 best = i
         if best is not None:
             current = rows[best]
@@ -230,9 +243,20 @@ _LABEL_TAIL_MAX: Final = 12
 def _lookup(
     lookup: Callable[[str], tuple[frozenset[str], frozenset[str]]], key: str, nxt: int, n: int
 ) -> tuple[frozenset[str], frozenset[str]]:
-    if nxt >= n or len(key) > vocab.MAX_LABEL_LEN:
+    if nxt >= n or len(key) > vocab.MAX_LABEL_LEN or _prose(key):
         return _NOTHING, _NOTHING
     return lookup(key)
+
+
+_BRACKETED_RE: Final = re.compile(r"\([^()]*\)")
+
+
+@lru_cache(maxsize=4096)
+def _prose(key: str) -> bool:
+    """A sentence (本年度新收申请3件，均已答复。), not a row label: it has sentence
+    punctuation outside brackets (a label's own note is bracketed: （区分处理的，…）)."""
+    bare = _BRACKETED_RE.sub("", key)
+    return any(p in bare for p in ("。", ",", ";", "；", "!", "?"))
 
 
 def _label_tail(key: str) -> bool:

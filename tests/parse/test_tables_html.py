@@ -315,3 +315,25 @@ def test_section_4_left_blank_is_blank_not_missing() -> None:
     assert not [f for f in report.findings if f.rule == "cells.missing"]
     (blank,) = [f for f in report.findings if f.rule == "cells.blank"]
     assert len(blank.cells) == 15 and blank.severity == "info"
+
+
+def test_prose_mentioning_row_words_is_not_a_row() -> None:
+    values = consistent_values("2021")
+
+    def prose_first(body: str) -> str:
+        head = "三、收到和处理政府信息公开申请情况"
+        i = body.index(head)
+        i = body.index("</p>", i) + len("</p>")
+        return body[:i] + "<p>本年新收政府信息公开申请情况</p><p>上年结转申请数量</p>" + body[i:]
+
+    report = parse("2021", values, extra=prose_first)  # type: ignore[arg-type]
+    assert as_table(report) == {cid: Decimal(v) for cid, v in values.items()}
+    sentence = "<p>本年度新收政府信息公开申请12件，均已按期答复。</p>"
+
+    def sentence_first(body: str) -> str:
+        head = "三、收到和处理政府信息公开申请情况"
+        i = body.index("</p>", body.index(head)) + len("</p>")
+        return body[:i] + sentence + body[i:]
+
+    report = parse("2021", values, extra=sentence_first)  # type: ignore[arg-type]
+    assert as_table(report) == {cid: Decimal(v) for cid, v in values.items()}
