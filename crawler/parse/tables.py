@@ -393,7 +393,7 @@ def extract(
     s2_rows = [_Row(row, cols) for row, cols in _S2_ROWS[template]]
     _walk(s2_tokens, s2_rows, lambda key: (_s2_rows_for(key), _NOTHING))
     for r in s2_rows:
-        ids = tuple(f"s2.{r.row}.{c}" for c in r.columns)
+        ids = _ids("s2", r.row, r.columns)
         if r.run is None:
             continue
         found_rows += 1
@@ -411,7 +411,7 @@ def extract(
         if r.run is None:
             continue
         found_rows += 1
-        ids = tuple(f"s3.{r.row}.{c}" for c in S3_COLUMNS)
+        ids = _ids("s3", r.row, S3_COLUMNS)
         by_header = _by_columns(r.run, column_maps.get(r.label.block if r.label else -1))
         rec = by_header or reconcile(r.run, len(ids), _row_sum_ok)
         _place(ids, rec, placed, ambiguous, f"section 三 row {r.row}")
@@ -439,6 +439,11 @@ def extract(
     findings.extend(cell_findings)
     raw = {cid: t for cid, t in placed.items() if t is not None}
     return CellsResult(cells, findings, found_rows, s3_found, raw)
+
+
+@lru_cache(maxsize=256)
+def _ids(section: str, row: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{section}.{row}.{c}" for c in columns)
 
 
 def _place(
