@@ -66,7 +66,6 @@ def _first_label_line(
     return None
 
 
-_S3_NEW_RE: Final = re.compile(r"本年(?:度)?新收")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -78,7 +77,7 @@ class _Regions:
 
 def _regions(secs: sections.Sections, tokens: list[Token], n_lines: int) -> _Regions:
     h = {k: secs.start(k) for k in SECTION_KEYS}
-    new_line = _first_label_line(tokens, _S3_NEW_RE)
+    new_line = _first_label_line(tokens, vocab.S3_NEW_RE)
     s3_start = (
         h["三"] if h["三"] is not None else (new_line if new_line is not None else (h["二"] or 0))
     )

@@ -129,7 +129,7 @@ def detect_template(tokens: Sequence[Token], s3_tokens: Sequence[Token]) -> Temp
         template = "2021"
     elif scores["2019"] > scores["2021"]:
         template = "2019"
-    elif "本年新收" in s3_joined or "本年度新收" in s3_joined:
+    elif vocab.S3_NEW_RE.search(s3_joined):
         template = "2021" if s3_2021 else "2019"
     else:
         template = None
@@ -350,13 +350,12 @@ def _s4_sums_ok(values: tuple[Decimal | None, ...]) -> bool:
     return all(_row_sum_ok(values[g * k : (g + 1) * k]) for g in range(len(S4_GROUPS)))
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class CellsResult:
     cells: dict[str, CellValue]
     findings: list[Finding]
     found_rows: int  # rows whose label was found (all tables)
     s3_rows: int  # section 三 rows found
-    raw_tokens: dict[str, Token]
 
 
 def _money_unit(tokens: Sequence[Token], label: Token | None) -> str | None:
@@ -437,8 +436,7 @@ def extract(
         )
     cells, cell_findings = _cell_values(template, placed, money_units)
     findings.extend(cell_findings)
-    raw = {cid: t for cid, t in placed.items() if t is not None}
-    return CellsResult(cells, findings, found_rows, s3_found, raw)
+    return CellsResult(cells, findings, found_rows, s3_found)
 
 
 @lru_cache(maxsize=256)

@@ -149,6 +149,7 @@ S3_ROW_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
     ("granted", r"^(?:\(一\))?予以公开"),
     ("partial", r"^(?:\(二\))?部分公开"),
 )
+S3_NEW_RE: Final = re.compile(dict(S3_ROW_PATTERNS)["new"])  # section 三's first row
 # Labels that only mean a row in context (they also occur as column headers).
 S3_OTHER_OTHER_RE: Final = re.compile(r"^(?:\d[.、]?|\(\d\))?其他$")
 S3_OTHER_2019_RE: Final = re.compile(r"^(?:\(六\)|六[、.])?其他处理$")
