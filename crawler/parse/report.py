@@ -66,8 +66,6 @@ def _first_label_line(
     return None
 
 
-
-
 @dataclasses.dataclass(frozen=True, slots=True)
 class _Regions:
     s2: tuple[int, int]

@@ -33,11 +33,13 @@ from typing import Final
 
 from crawler.cells import (
     CELL_IDS,
+    CELL_SPECS,
     S3_COLUMNS,
     S3_ROWS,
     S4_COLUMNS,
     S4_GROUPS,
     SPEC_BY_ID,
+    TEMPLATES,
     Template,
 )
 from crawler.parse import numbers, vocab
@@ -54,26 +56,17 @@ from crawler.parse.model import (
 from crawler.parse.numbers import Kind
 from crawler.parse.texttables import Token
 
-_S2_ROWS: Final[dict[Template, tuple[tuple[str, tuple[str, ...]], ...]]] = {
-    "2021": (
-        ("regulations", ("issued", "repealed", "in_force")),
-        ("normative_docs", ("issued", "repealed", "in_force")),
-        ("licensing", ("decisions",)),
-        ("penalty", ("decisions",)),
-        ("coercion", ("decisions",)),
-        ("fees", ("amount",)),
-    ),
-    "2019": (
-        ("regulations", ("made", "published", "total_public")),
-        ("normative_docs", ("made", "published", "total_public")),
-        ("licensing", ("prev_items", "change", "decisions")),
-        ("other_services", ("prev_items", "change", "decisions")),
-        ("penalty", ("prev_items", "change", "decisions")),
-        ("coercion", ("prev_items", "change", "decisions")),
-        ("fees", ("prev_items", "change")),
-        ("procurement", ("projects", "amount")),
-    ),
-}
+
+def _s2_rows(template: Template) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Section 二's rows and their columns, in template order (from :data:`CELL_SPECS`)."""
+    rows: dict[str, list[str]] = {}
+    for spec in CELL_SPECS[template]:
+        if spec.section == 2:
+            rows.setdefault(spec.row, []).append(spec.column)
+    return tuple((row, tuple(cols)) for row, cols in rows.items())
+
+
+_S2_ROWS: Final = {t: _s2_rows(t) for t in TEMPLATES}
 _S2_PATTERNS: Final = {k: re.compile(v) for k, v in vocab.S2_ROW_PATTERNS.items()}
 _S3_PATTERNS: Final = {k: re.compile(v) for k, v in vocab.S3_ROW_PATTERNS}
 _S3_CONTEXTUAL: Final[dict[str, re.Pattern[str]]] = {
@@ -83,24 +76,6 @@ _S3_CONTEXTUAL: Final[dict[str, re.Pattern[str]]] = {
 }
 _S4_N: Final = len(S4_GROUPS) * len(S4_COLUMNS)
 _NOTHING: Final[frozenset[str]] = frozenset()
-# Header cells of section 二 that can follow a row label with nothing in between.
-_HEADER_WORDS: Final = frozenset(
-    {
-        "信息内容",
-        "本年制发件数",
-        "本年废止件数",
-        "现行有效件数",
-        "本年处理决定数量",
-        "上一年项目数量",
-        "本年增/减",
-        "处理决定数量",
-        "本年新制作数量",
-        "本年新公开数量",
-        "对外公开总数量",
-        "采购项目数量",
-        "采购总金额",
-    }
-)
 
 
 # --- template --------------------------------------------------------------------------------
@@ -268,7 +243,7 @@ def _label_tail(key: str) -> bool:
         and not key.startswith(("(", "第"))
         and not any(p.match(key) for _, p in _S3_COLUMN_RES)
         and vocab.MONEY_HEADER_RE.search(key) is None
-        and key not in _HEADER_WORDS
+        and key not in vocab.S2_HEADER_LABELS
     )
 
 

@@ -113,6 +113,24 @@ S2_ROW_PATTERNS: Final[dict[str, str]] = {
 }
 S2_ROW_PREFIX_RE: Final = re.compile(r"^(?:\d+[、.]|\([一二三四五六七八九十\d]+\))")
 
+# Section 二's column headers (normalised), of both templates.
+S2_HEADER_LABELS: Final = frozenset(
+    {
+        "信息内容",
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年处理决定数量",
+        "上一年项目数量",
+        "本年增/减",
+        "处理决定数量",
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "采购项目数量",
+        "采购总金额",
+    }
+)
 # Header labels that state a money unit.
 MONEY_HEADER_RE: Final = re.compile(r"(?:收费金额|采购总金额|总金额|金额)")
 UNIT_WAN_RE: Final = re.compile(r"万元")
