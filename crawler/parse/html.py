@@ -618,55 +618,33 @@ def _table(el: _El) -> Table | None:
 
 
 def _compact(anchors: list[GridCell], n_rows: int, n_cols: int) -> Table:
-    """Drop the columns that no text reaches (Word's spacer columns), and the rows of at most
-    one cell that hold nothing (spacer rows). A blank row of real cells stays: it may be a
-    data row the report left empty."""
-    used_rows = [False] * n_rows
-    used_cols = [False] * n_cols
+    """Drop spacer rows: rows of at most one cell that hold nothing (Word's layout rows).
+
+    Empty columns stay: without widths a spacer column cannot be told from a data column
+    the report left blank (a continuation table has no header to tell), and the aligner
+    treats blank cells at a row's edges as padding anyway.
+    """
     cells_in_row = [0] * n_rows
+    used_rows = [False] * n_rows
     for a in anchors:
         cells_in_row[a.row] += 1
         if a.text:
             for r in range(a.row, a.row + a.rowspan):
                 used_rows[r] = True
-            for c in range(a.col, min(a.col + a.colspan, n_cols)):
-                used_cols[c] = True
-    for r in range(n_rows):
-        if cells_in_row[r] > 1:
-            used_rows[r] = True
-    if all(used_rows) and all(used_cols):
+    keep = [used or cells_in_row[r] > 1 for r, used in enumerate(used_rows)]
+    if all(keep):
         return Table(tuple(anchors), n_rows, n_cols)
-    # A blank column inside the data area is a blank cell, not a spacer: only columns
-    # with no text at all, and rows with no text at all, go.
     row_map: list[int] = []
     k = 0
-    for used in used_rows:
+    for kept in keep:
         row_map.append(k)
-        k += used
-    new_rows = k
-    col_map: list[int] = []
-    k = 0
-    for used in used_cols:
-        col_map.append(k)
-        k += used
-    new_cols = k
-    out: list[GridCell] = []
+        k += kept
+    out = []
     for a in anchors:
-        rows = sum(used_rows[a.row : a.row + a.rowspan])
-        cols = sum(used_cols[a.col : a.col + a.colspan])
-        if rows == 0 or cols == 0:
-            continue
-        # An anchor in a dropped row or column moves to the next kept one.
-        out.append(GridCell(a.text, row_map[a.row], col_map[a.col], rows, cols))
-    # Two anchors may now start at the same place only if one was blank: keep the first.
-    seen: set[tuple[int, int]] = set()
-    unique = []
-    for a in out:
-        if (a.row, a.col) in seen:
-            continue
-        seen.add((a.row, a.col))
-        unique.append(a)
-    return Table(tuple(unique), max(new_rows, 1), max(new_cols, 1))
+        rows = sum(keep[a.row : a.row + a.rowspan])
+        if rows:
+            out.append(GridCell(a.text, row_map[a.row], a.col, rows, a.colspan))
+    return Table(tuple(out), max(k, 1), n_cols)
 
 
 # --- title ----------------------------------------------------------------------------------------

@@ -269,10 +269,27 @@ def _trim(run: list[Token]) -> list[Token]:
 
 
 def reconcile(
-    run: list[Token], n: int, prefer: Callable[[tuple[Decimal | None, ...]], bool] | None = None
+    run: list[Token],
+    n: int,
+    prefer: Callable[[tuple[Decimal | None, ...]], bool] | None = None,
+    *,
+    padded_line: bool = False,
 ) -> Reconciled:
-    """Exactly ``n`` cells from a row's run of value tokens (see the module docstring)."""
+    """Exactly ``n`` cells from a row's run of value tokens (see the module docstring).
+
+    ``padded_line``: the run shares a tab-separated line with its label, where empty
+    fields right after the label are often layout padding rather than blank cells.
+    """
     if len(run) == n:
+        leading_blank = run[0].kind is Kind.BLANK and any(t.kind is not Kind.BLANK for t in run)
+        if padded_line and leading_blank:
+            return Reconciled(
+                tuple(run),
+                False,
+                f"{n} field(s) for {n} column(s), the first blank: read as a blank cell, "
+                "though an empty field after a label is often padding",
+                True,
+            )
         return Reconciled(tuple(run), True, "", False)
     filled = [t for t in run if t.kind is not Kind.BLANK]
     if len(filled) == n:
@@ -371,7 +388,7 @@ def extract(
         if r.run is None:
             continue
         found_rows += 1
-        rec = reconcile(r.run, len(ids))
+        rec = reconcile(r.run, len(ids), padded_line=_padded_line(r))
         _place(ids, rec, placed, ambiguous, f"section 二 row {r.row}")
         for cid in ids:
             if SPEC_BY_ID[cid].money:
@@ -387,7 +404,7 @@ def extract(
         found_rows += 1
         ids = _ids("s3", r.row, S3_COLUMNS)
         by_header = _by_columns(r.run, column_maps.get(r.label.block if r.label else -1))
-        rec = by_header or reconcile(r.run, len(ids), _row_sum_ok)
+        rec = by_header or reconcile(r.run, len(ids), _row_sum_ok, padded_line=_padded_line(r))
         _place(ids, rec, placed, ambiguous, f"section 三 row {r.row}")
 
     s3_found = sum(1 for r in s3_rows if r.run is not None)
@@ -412,6 +429,14 @@ def extract(
     cells, cell_findings = _cell_values(template, placed, money_units)
     findings.extend(cell_findings)
     return CellsResult(cells, findings, found_rows, s3_found)
+
+
+def _padded_line(row: _Row) -> bool:
+    """The row's values start on its label's own tab-separated text line (not a grid)."""
+    if not row.run or row.label is None:
+        return False
+    first = row.run[0]
+    return first.line == row.label.line and first.col < 0
 
 
 @lru_cache(maxsize=256)

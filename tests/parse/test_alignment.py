@@ -307,3 +307,34 @@ def test_row_labels_wrapped_over_two_cells() -> None:
     assert {c: v.value for c, v in report.cells.items()} == {
         c: Decimal(v) for c, v in values.items()
     }
+
+
+def test_empty_field_after_a_label_on_a_tab_line_is_flagged() -> None:
+    """``规章\\t\\t1\\t2``: a blank first cell, or padding and a missing last cell? Say so."""
+    values = consistent_values("2021")
+    text = report_text(tab_rows, values)
+    row = "\t".join(["", "规章", "", "1", "2", "3", "", ""])
+    report = parse(text.replace(row, "规章\t\t1\t2"))
+    got = [report.cells[f"s2.regulations.{c}"].value for c in ("issued", "repealed", "in_force")]
+    assert got == [None, Decimal(1), Decimal(2)]
+    (finding,) = _ambiguous(report)
+    assert finding.severity == "warning" and "padding" in finding.detail
+
+
+def test_blank_first_cell_in_a_grid_is_exact() -> None:
+    from crawler.parse import parse_document
+
+    values = consistent_values("2021")
+    text = report_text(tab_rows, values)
+    row = "\t".join(["", "规章", "", "1", "2", "3", "", ""])
+    lines = text.replace(row, "GRID").split("\n")
+    body = "".join(
+        "<table><tr><td>规章</td><td></td><td>1</td><td>2</td></tr></table>"
+        if line == "GRID"
+        else f"<p>{line}</p>"
+        for line in lines
+    )
+    report = parse_document(f"<html><body><div id='zoom'>{body}</div></body></html>".encode())
+    got = [report.cells[f"s2.regulations.{c}"].value for c in ("issued", "repealed", "in_force")]
+    assert got == [None, Decimal(1), Decimal(2)]
+    assert _ambiguous(report) == []

@@ -233,9 +233,14 @@ def test_grid_word_markup_and_spacers() -> None:
         "<tr><td></td><td></td><td></td><td></td></tr><tr><td colspan='4'></td></tr>"
         "<tr><td></td><td>行政<br>规范性文件</td><td></td><td>&nbsp;</td></tr></table>"
     )
-    # The empty spacer column (0) is gone, and column 2 (nothing in it anywhere); the
-    # empty row of four cells stays (it may be a data row left blank); NBSP is blank.
-    assert table.rows_text() == [["规章", "1"], ["", ""], ["行政规范性文件", ""]]
+    # Word's runs and <o:p> are read through; the empty one-cell row is a spacer and goes;
+    # the empty row of four cells and the empty columns stay (a data row or column the
+    # report left blank looks the same); NBSP is a blank cell.
+    assert table.rows_text() == [
+        ["", "规章", "", "1"],
+        ["", "", "", ""],
+        ["", "行政规范性文件", "", ""],
+    ]
 
 
 def test_bomb_spans_are_bounded() -> None:
