@@ -58,6 +58,7 @@ MAX_BLOCKS: Final = 20_000  # a report has a few thousand lines at most
 _MAX_COLSPAN: Final = 100
 _MAX_ROWSPAN: Final = 1000
 _MAX_GRID_CELLS: Final = 200_000
+_MAX_TABLE_CELLS: Final = 20_000  # a report's biggest table has a few hundred cells
 _LAYOUT_CELL_CHARS: Final = 400  # a table cell with this much text holds prose, not a number
 _TITLE_CLASS_RE: Final = re.compile(r"title|biaoti|bt\b|tit\b|headline", re.IGNORECASE)
 _HIDDEN_RE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -570,11 +571,15 @@ def _table(el: _El) -> Table | None:
     if nested is not None:
         return None
     raw_rows: list[list[tuple[str, int, int]]] = []
+    budget = _MAX_TABLE_CELLS
     for tr in _rows(el):
         cells = []
         for td in tr:
             if td.tag not in ("td", "th"):
                 continue
+            budget -= 1
+            if budget < 0:
+                return None  # no report table is this big: read it as text (bounded)
             cells.append(
                 (
                     _cell_text(td),

@@ -189,3 +189,15 @@ def test_long_runs_of_white_space(n: int) -> None:
     report = parse_document(body)
     assert time.perf_counter() - started < 5
     assert report.sections["一"].strip().endswith("正文")
+
+
+def test_huge_table_is_bounded() -> None:
+    row = "<tr>" + "<td>0</td>" * 50 + "</tr>"
+    body = (
+        "<html><body><div id='zoom'><table>" + row * 4000 + "</table></div></body></html>"
+    ).encode()
+    started = time.perf_counter()
+    result = _parse_or_reason(body)
+    assert time.perf_counter() - started < 20
+    assert isinstance(result, ParsedReport)
+    assert not result.is_report
