@@ -311,6 +311,10 @@ def _text(el: _El) -> str:
     return text
 
 
+def _count(el: _El) -> int:
+    return sum(1 for _ in el.iter())
+
+
 def _drop_tree(el: _El) -> None:
     """Remove ``el`` but keep its tail text in place (lxml.html's drop_tree)."""
     parent = el.getparent()
@@ -764,6 +768,11 @@ def clean_html(
     if site is not None:
         meta.setdefault("网站标识码", site.group(1))
     nodes, chars = _drop_noise(container, scan.noise, scan.always)
+    # Elements of the page outside the content (header, navigation, footer …), counted.
+    if container is hanweb:  # detached from the page: everything left in it is outside
+        outside_nodes = _count(root)
+    else:
+        outside_nodes = 0 if container is root else max(0, _count(root) - _count(container))
     walker = _Walker(url)
     walker.walk(container)
     blocks = walker.blocks
@@ -791,7 +800,8 @@ def clean_html(
     links.extend((urljoin(url, a) if url else a, "") for a in attachments)
     stats.update(
         {
-            "clean/chrome_removed_nodes": nodes + found.removed_lines,
+            "clean/chrome_removed_nodes": outside_nodes + nodes + found.removed_lines,
+            "clean/chrome_removed_inside": nodes + found.removed_lines,
             "clean/chrome_removed_chars": max(0, page_chars - kept_chars),
             "clean/container_chars": len(content_text),
             "clean/blocks": len(kept_blocks),
