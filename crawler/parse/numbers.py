@@ -38,7 +38,7 @@ _NOT_NUMBER_RE: Final = re.compile(
 )
 _NUMBER_RE: Final = re.compile(
     r"^(?P<sign>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
-    r"(?:[ \u00a0\u3000]*(?P<unit>万元|元|件|个|项|条|次|人|家|宗|份|起))?$"
+    r"(?:[ \u00a0\u3000]*(?P<open>\()?(?P<unit>万元|元|件|个|项|条|次|人|家|宗|份|起)(?(open)\)))?$"
 )
 _SIGN_MAP: Final = str.maketrans({"−": "-", "－": "-", "—": "-", "–": "-", "＋": "+"})
 

@@ -30,6 +30,9 @@ from crawler.parse.numbers import Kind, read, to_wan
         ("800元", Kind.NUMBER, Decimal(800), "元"),
         ("6件", Kind.NUMBER, Decimal(6), None),
         ("6 件", Kind.NUMBER, Decimal(6), None),
+        ("0.1234（万元）", Kind.NUMBER, Decimal("0.1234"), "万元"),
+        ("500(元)", Kind.NUMBER, Decimal(500), "元"),
+        ("500(元", Kind.TEXT, None, None),
         ("1 234", Kind.TEXT, None, None),  # never glued into 1234
         ("0 1 0", Kind.TEXT, None, None),
         ("", Kind.BLANK, None, None),
