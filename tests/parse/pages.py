@@ -9,16 +9,14 @@ chrome: header and navigation, breadcrumb, info bar, print/close bar, share widg
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.registry import divisions
+from crawler.registry import divisions, seed_truths
 
 DATA = Path(__file__).parent.parent / "data"
 WRAPPERS = DATA / "pages" / "wrappers"
-SEEDS = DATA / "seeds"
 
 # wrapper file -> (encoding the page is served in, charset in the Content-Type header or None)
 WRAPPER_ENCODINGS: dict[str, tuple[str, str | None]] = {
@@ -36,7 +34,8 @@ class SeedPage:
 
 
 def truth(stem: str) -> dict[str, Any]:
-    return json.loads((SEEDS / f"{stem}.truth.json").read_text(encoding="utf-8"))
+    """The hand-checked truth of a seed (bundled with the package: ``crawler/data/seeds``)."""
+    return seed_truths()[stem]
 
 
 def seed_paragraphs(text: str) -> str:

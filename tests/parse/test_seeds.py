@@ -1,6 +1,6 @@
 """The five real seed reports, through the text extraction and through portal pages.
 
-Every parse is compared with the hand-checked truth in ``tests/data/seeds``: the whole
+Every parse is compared with the hand-checked truth in ``crawler/data/seeds``: the whole
 table cell by cell, the metadata, and the arithmetic findings the truth lists.
 """
 
