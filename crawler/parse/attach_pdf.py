@@ -89,9 +89,13 @@ class _Line:
     bottom: float
     x0: float
     x1: float
-    text: str
+    text: str  # tab-separated when the line has table-like gaps
     size: float
     bold: bool
+
+    @property
+    def is_row(self) -> bool:
+        return "\t" in self.text
 
 
 @dataclass(slots=True)
@@ -117,7 +121,58 @@ class _PageStats:
     text_only: int = 0
     text_strategy_tables: int = 0
     images: int = 0
+    cid_fixed: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+# --- Glyphs --------------------------------------------------------------------------
+
+# Adobe's non-embedded CJK fonts have fixed character collections, so a glyph that
+# pdfminer could only give as "(cid:N)" (it failed to read the font's CIDSystemInfo,
+# e.g. in reportlab's owner-password encrypted files) can still be mapped.
+_STANDARD_CJK_FONTS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (
+        re.compile(
+            r"STSong|STHeiti|STFangsong|STKaiti|AdobeSong|AdobeHei|AdobeFangsong|AdobeKaiti"
+        ),
+        "Adobe-GB1",
+    ),
+    (re.compile(r"MSung|MHei|AdobeMing"), "Adobe-CNS1"),
+    (re.compile(r"HeiseiMin|HeiseiKakuGo|KozMin|KozGo"), "Adobe-Japan1"),
+    (re.compile(r"HYSMyeongJo|HYGoThic|AdobeMyungjo"), "Adobe-Korea1"),
+)
+_CID_TEXT: Final = re.compile(r"^\(cid:(\d+)\)$")
+
+
+def _unicode_map(collection: str) -> Any:
+    from pdfminer.cmapdb import CMapDB
+
+    try:
+        return CMapDB.get_unicode_map(collection, False)
+    except Exception:  # CMapNotFound and friends: leave the glyph as it is
+        return None
+
+
+def _fix_cid_glyphs(chars: list[dict[str, Any]]) -> int:
+    """Map "(cid:N)" glyphs of Adobe's standard CJK fonts to their characters."""
+    fixed = 0
+    for char in chars:
+        match = _CID_TEXT.match(str(char.get("text") or ""))
+        if not match:
+            continue
+        font = str(char.get("fontname") or "")
+        for pattern, collection in _STANDARD_CJK_FONTS:
+            if pattern.search(font):
+                umap = _unicode_map(collection)
+                try:
+                    text = umap.get_unichr(int(match.group(1))) if umap is not None else None
+                except KeyError:
+                    text = None
+                if text:
+                    char["text"] = text
+                    fixed += 1
+                break
+    return fixed
 
 
 # --- Geometry helpers -------------------------------------------------------------
@@ -152,6 +207,21 @@ def _center_in(
     return bbox[0] - pad <= x <= bbox[2] + pad and bbox[1] - pad <= y <= bbox[3] + pad
 
 
+def _dedupe(chars: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop glyphs drawn twice at (almost) the same place (fake bold, overprinting)."""
+    seen: set[tuple[str, int, int]] = set()
+    out: list[dict[str, Any]] = []
+    for char in chars:
+        text = str(char.get("text") or "")
+        x = int(float(char["x0"]))
+        y = int(float(char["top"]))
+        if any((text, x + dx, y + dy) in seen for dx in (-1, 0, 1) for dy in (-1, 0, 1)):
+            continue
+        seen.add((text, x, y))
+        out.append(char)
+    return out
+
+
 def _chars_to_lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """Group glyphs into visual lines (by vertical centre), each sorted left to right."""
     if not chars:
@@ -171,16 +241,25 @@ def _chars_to_lines(chars: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return [sorted(line, key=lambda c: c["x0"]) for line in lines]
 
 
-def _line_text(line: list[dict[str, Any]]) -> str:
+def _line_text(line: list[dict[str, Any]], tabs: bool = False) -> str:
+    """A visual line's text; with ``tabs``, gaps wider than two characters become tabs
+    (columns of an unruled table), each tab-separated part normalised on its own."""
     out: list[str] = []
     last_x1: float | None = None
     for char in line:
         size = float(char.get("size") or 10)
-        if last_x1 is not None and char["x0"] - last_x1 > 0.25 * size:
-            out.append(" ")
+        if last_x1 is not None:
+            gap = char["x0"] - last_x1
+            if tabs and gap > 2.0 * size:
+                out.append("\t")
+            elif gap > 0.25 * size:
+                out.append(" ")
         out.append(str(char.get("text") or ""))
         last_x1 = char["x1"]
-    return "".join(out)
+    text = "".join(out)
+    if tabs and "\t" in text:
+        return "\t".join(normalize_line(part) for part in text.split("\t"))
+    return text
 
 
 def _chars_text(chars: list[dict[str, Any]]) -> str:
@@ -235,13 +314,24 @@ def _grid_from_cells(
 
 
 def _is_numeric_grid(table: Table) -> bool:
+    """A text-strategy table worth keeping: most rows are a label and then numbers only.
+
+    Wrapped labels in unruled tables come out of the text strategy as label fragments
+    scattered over rows and columns; such a table is worse than the text lines.
+    """
     if table.n_rows < 3 or table.n_cols < 3:
         return False
-    body = [c for c in table.cells if c.col > 0 and c.text]
-    if not body:
-        return False
-    numeric = sum(1 for c in body if looks_numeric(c.text))
-    return numeric / len(body) >= 0.6
+    rows = table.rows_text()
+    data_rows = 0
+    for row in rows:
+        filled = [(i, t) for i, t in enumerate(row) if t]
+        if not filled:
+            continue
+        labels = [i for i, t in filled if not looks_numeric(t)]
+        numbers = len(filled) - len(labels)
+        if numbers >= 2 and (not labels or labels == [filled[0][0]]):
+            data_rows += 1
+    return data_rows >= 3 and data_rows >= 0.7 * sum(1 for row in rows if any(row))
 
 
 def _numeric_lines(lines: list[str]) -> int:
@@ -254,10 +344,10 @@ def _numeric_lines(lines: list[str]) -> int:
 def _read_page(page: Any, index: int, limits: Limits, stats: _PageStats) -> list[_Item]:
     page_height = float(page.height)
     page_area = float(page.width) * page_height or 1.0
-    clean = page.dedupe_chars().filter(
-        lambda obj: obj.get("object_type") != "char" or bool(obj.get("upright", True))
+    chars = _dedupe(
+        [c for c in page.chars if c.get("upright", True) and str(c.get("text") or "").strip()]
     )
-    chars: list[dict[str, Any]] = [c for c in clean.chars if str(c.get("text") or "").strip()]
+    stats.cid_fixed += _fix_cid_glyphs(chars)
     images = page.images
     stats.images += len(images)
     if len(chars) < 5:
@@ -273,7 +363,7 @@ def _read_page(page: Any, index: int, limits: Limits, stats: _PageStats) -> list
     if len(chars) > limits.max_page_chars or len(page.edges) > limits.max_page_edges:
         stats.text_only += 1
     else:
-        found = clean.find_tables(LINES_SETTINGS)
+        found = page.find_tables(LINES_SETTINGS)
         for candidate in found:
             bbox = candidate.bbox
             inside = [c for c in chars if _center_in(c, bbox)]
@@ -285,13 +375,14 @@ def _read_page(page: Any, index: int, limits: Limits, stats: _PageStats) -> list
                 continue  # a frame around text, or an empty box
             tables.append(_PTable(index, bbox[1], bbox[3], bbox[0], bbox[2], table, col_edges))
         if not tables:
-            tables = _text_strategy_tables(clean, chars, index, limits, stats)
+            tables = _text_strategy_tables(page, chars, index, limits, stats)
     outside = [
         c for c in chars if not any(_center_in(c, (t.x0, t.top, t.x1, t.bottom)) for t in tables)
     ]
     items: list[_Item] = list(tables)
     for glyphs in _chars_to_lines(outside):
-        text = normalize_line(_line_text(glyphs))
+        raw = _line_text(glyphs, tabs=True)
+        text = raw if "\t" in raw else normalize_line(raw)
         if not text:
             continue
         top = min(float(c["top"]) for c in glyphs)
@@ -325,8 +416,10 @@ def _text_strategy_tables(
     lines = [_line_text(line) for line in _chars_to_lines(chars)]
     if _numeric_lines(lines) < 3:
         return []
+    ids = {id(c) for c in chars}
+    visible = page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in ids)
     out: list[_PTable] = []
-    for candidate in page.find_tables(TEXT_SETTINGS):
+    for candidate in visible.find_tables(TEXT_SETTINGS):
         bbox = candidate.bbox
         inside = [c for c in chars if _center_in(c, bbox)]
         grid = _grid_from_cells(list(candidate.cells), inside, limits)
@@ -477,6 +570,8 @@ def _centred(line: _Line, body: _Body) -> bool:
 def _continues(prev: _Line, line: _Line, body: _Body, same_flow: bool) -> bool:
     """Does ``line`` continue the paragraph that ``prev`` belongs to?"""
     em = body.size
+    if prev.is_row or line.is_row:  # a row of an unruled table stands alone
+        return False
     if _emphasised(prev, body) != _emphasised(line, body) or abs(prev.size - line.size) > 1:
         return False
     if line.x0 > body.left + 0.8 * em:  # indented first line, or centred
@@ -498,6 +593,10 @@ def _to_blocks(items: list[_Item]) -> list[Paragraph | Table]:
 
     def flush() -> None:
         if current:
+            if len(current) == 1 and current[0].is_row:
+                blocks.append(Paragraph(current[0].text, _emphasised(current[0], body)))
+                current.clear()
+                return
             text = join_lines(line.text for line in current)
             if text:
                 blocks.append(Paragraph(text, all(_emphasised(x, body) for x in current)))
@@ -546,22 +645,48 @@ def _page_count(pdf: Any) -> int | None:
         return None
 
 
-def _open(body: bytes) -> Any:
+_CATALOG: Final = re.compile(
+    rb"(\d{1,10})\s+(\d{1,5})\s+obj\s*<<(?:(?!endobj).){0,400}?/Type\s*/Catalog", re.DOTALL
+)
+
+
+def _with_trailer(body: bytes) -> bytes | None:
+    """A truncated PDF (a cut download) lacks its trailer: point a new one at the catalog.
+
+    pdfminer's fallback then rebuilds the cross-reference table by scanning for
+    objects; pages whose objects were cut off fail on their own, the rest are read.
+    """
+    if b"%%EOF" in body[-1024:]:
+        return None  # complete: something else is wrong
+    match = _CATALOG.search(body)
+    if match is None:
+        return None
+    root = f"{int(match.group(1))} {int(match.group(2))} R".encode()
+    return body + b"\nendstream\nendobj\ntrailer\n<< /Root " + root + b" >>\n%%EOF\n"
+
+
+def _open(body: bytes) -> tuple[Any, bool]:
+    """The opened PDF and whether it had to be repaired (a truncated file)."""
     import pdfplumber
     from pdfplumber.utils.exceptions import PdfminerException
 
     try:
-        return pdfplumber.open(io.BytesIO(body), raise_unicode_errors=False)
+        return pdfplumber.open(io.BytesIO(body), raise_unicode_errors=False), False
     except PdfminerException as exc:
         inner = exc.args[0] if exc.args else exc
         name = type(inner).__name__
         if "Password" in name or "Encryption" in name:
             raise AttachmentProblem("encrypted", f"pdf: encrypted ({name})") from exc
-        raise AttachmentProblem("broken", f"pdf: cannot open ({name}: {inner})") from exc
+        error = f"{name}: {inner}"
     except Exception as exc:  # pdfminer raises many unrelated types on garbage
-        raise AttachmentProblem(
-            "broken", f"pdf: cannot open ({type(exc).__name__}: {exc})"
-        ) from exc
+        error = f"{type(exc).__name__}: {exc}"
+    repaired = _with_trailer(body)
+    if repaired is not None:
+        try:
+            return pdfplumber.open(io.BytesIO(repaired), raise_unicode_errors=False), True
+        except Exception as exc:
+            logger.debug("pdf repair failed too: %r", exc)
+    raise AttachmentProblem("broken", f"pdf: cannot open ({error})")
 
 
 def read_pdf(body: bytes, limits: Limits, budget: Budget) -> ReadResult:
@@ -569,8 +694,12 @@ def read_pdf(body: bytes, limits: Limits, budget: Budget) -> ReadResult:
     from pdfminer.pdfpage import PDFPage
     from pdfplumber.page import Page
 
-    pdf = _open(body)
+    pdf, repaired = _open(body)
     result = ReadResult()
+    if repaired:
+        result.meta["attachment.repaired"] = (
+            "pdf: no trailer (truncated?); objects recovered by scanning"
+        )
     stats = _PageStats()
     total = _page_count(pdf)
     items: list[_Item] = []
@@ -627,6 +756,7 @@ def read_pdf(body: bytes, limits: Limits, budget: Budget) -> ReadResult:
             "attach/tables_joined": joined,
             "attach/tables_text_strategy": stats.text_strategy_tables,
             "attach/margin_lines_dropped": stats.dropped_margin_lines,
+            "attach/cid_glyphs_mapped": stats.cid_fixed,
         }
     )
     if stats.scanned and stats.read > stats.scanned:

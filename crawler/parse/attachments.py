@@ -81,6 +81,7 @@ META_PROBLEM: Final = "attachment.problem"  # its kind (ProblemKind)
 META_TRUNCATED: Final = "attachment.truncated"  # what a cap cut ("read 60 of 500 pages")
 META_SCANNED: Final = "attachment.scanned"  # some pages are scans without text
 META_CONVERTED: Final = "attachment.converted"  # "doc→docx (LibreOffice)"
+META_REPAIRED: Final = "attachment.repaired"  # a damaged file read after repair (truncated PDF)
 META_FILENAME: Final = "attachment.filename"
 META_URL: Final = "attachment.url"
 
@@ -572,6 +573,10 @@ def attachment_findings(doc: CleanedDocument) -> tuple[Finding, ...]:
     if meta.get(META_SCANNED):
         findings.append(
             Finding(rule=RULE_IMAGE_ONLY, detail=meta[META_SCANNED], severity="warning")
+        )
+    if meta.get(META_REPAIRED) and not reason:
+        findings.append(
+            Finding(rule=RULE_DOC_BROKEN, detail=meta[META_REPAIRED], severity="warning")
         )
     if meta.get(META_TRUNCATED):
         findings.append(
