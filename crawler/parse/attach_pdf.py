@@ -262,7 +262,28 @@ def _line_text(line: list[dict[str, Any]], tabs: bool = False) -> str:
     return text
 
 
+def _diagonal(char: dict[str, Any]) -> bool:
+    """A glyph set at an angle that is not a multiple of 90°: a watermark, not content."""
+    a, b, c, d = (float(v) for v in (char.get("matrix") or (1, 0, 0, 1, 0, 0))[:4])
+    scale = max(abs(a), abs(b), abs(c), abs(d)) or 1.0
+    return abs(a) > 0.05 * scale and abs(b) > 0.05 * scale
+
+
+def _rotated(char: dict[str, Any]) -> int:
+    """+1 for text turned 90° counter-clockwise (reads bottom to top), -1 clockwise, 0 upright."""
+    a, b = (float(v) for v in (char.get("matrix") or (1, 0, 0, 1, 0, 0))[:2])
+    if abs(a) >= abs(b):
+        return 0
+    return 1 if b > 0 else -1
+
+
 def _chars_text(chars: list[dict[str, Any]]) -> str:
+    turned = [_rotated(c) for c in chars]
+    if chars and sum(1 for t in turned if t) * 2 > len(chars):
+        # A cell whose text is rotated 90° (a narrow label column): one column of glyphs.
+        direction = 1 if sum(turned) > 0 else -1
+        ordered = sorted(chars, key=lambda c: -direction * float(c["top"]))
+        return join_lines(str(c.get("text") or "") for c in ordered)
     return join_lines(_line_text(line) for line in _chars_to_lines(chars))
 
 
@@ -345,7 +366,7 @@ def _read_page(page: Any, index: int, limits: Limits, stats: _PageStats) -> list
     page_height = float(page.height)
     page_area = float(page.width) * page_height or 1.0
     chars = _dedupe(
-        [c for c in page.chars if c.get("upright", True) and str(c.get("text") or "").strip()]
+        [c for c in page.chars if str(c.get("text") or "").strip() and not _diagonal(c)]
     )
     stats.cid_fixed += _fix_cid_glyphs(chars)
     images = page.images

@@ -172,7 +172,10 @@ def pdf_bytes(
             style.append(("SPAN", (c, r), (c + cs - 1, r + rs - 1)))
     table = Table(data, colWidths=list(spec.col_widths), repeatRows=repeat_header)
     table.setStyle(TableStyle(style))
-    filler = "本年度，我县认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，" * 4
+    filler = (
+        "本年度，我县认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，"
+        * 4
+    )
     story = [Paragraph(t, heading) for t in before]
     story += [Paragraph(filler, body) for _ in range(filler_paragraphs)]
     story.append(table)
@@ -262,3 +265,126 @@ def xlsx_bytes(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+# --- hand-written packages (for features the generators cannot produce) ---------------
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_DOC_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    f'<w:document xmlns:w="{W_NS}" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    "<w:body>"
+)
+_DOC_TAIL = "</w:body></w:document>"
+MAIN_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+MAIN_DOCM = "application/vnd.ms-word.document.macroEnabled.main+xml"
+
+
+def raw_docx(
+    body_xml: str,
+    *,
+    numbering_xml: str | None = None,
+    styles_xml: str | None = None,
+    main_content_type: str = MAIN_DOCX,
+    extra: dict[str, bytes] | None = None,
+    document_xml: str | None = None,
+) -> bytes:
+    """A minimal WordprocessingML package around ``body_xml`` (the children of w:body)."""
+    import zipfile
+
+    parts: dict[str, bytes] = {}
+    overrides = [("/word/document.xml", main_content_type)]
+    rels = []
+    if numbering_xml is not None:
+        parts["word/numbering.xml"] = numbering_xml.encode()
+        overrides.append(
+            (
+                "/word/numbering.xml",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml",
+            )
+        )
+        rels.append(("rIdNum", "numbering", "numbering.xml"))
+    if styles_xml is not None:
+        parts["word/styles.xml"] = styles_xml.encode()
+        overrides.append(
+            (
+                "/word/styles.xml",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml",
+            )
+        )
+        rels.append(("rIdSty", "styles", "styles.xml"))
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        + "".join(f'<Override PartName="{n}" ContentType="{t}"/>' for n, t in overrides)
+        + "</Types>"
+    )
+    base = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    package_rels = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{base}/officeDocument" Target="word/document.xml"/>'
+        "</Relationships>"
+    )
+    document_rels = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(f'<Relationship Id="{i}" Type="{base}/{t}" Target="{g}"/>' for i, t, g in rels)
+        + "</Relationships>"
+    )
+    parts["[Content_Types].xml"] = content_types.encode()
+    parts["_rels/.rels"] = package_rels.encode()
+    parts["word/_rels/document.xml.rels"] = document_rels.encode()
+    parts["word/document.xml"] = (document_xml or (_DOC_HEAD + body_xml + _DOC_TAIL)).encode()
+    parts.update(extra or {})
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def p(
+    text: str, *, bold: bool = False, style: str | None = None, num: tuple[int, int] | None = None
+) -> str:
+    ppr = ""
+    if style or num:
+        ppr = "<w:pPr>"
+        if style:
+            ppr += f'<w:pStyle w:val="{style}"/>'
+        if num:
+            ppr += f'<w:numPr><w:ilvl w:val="{num[1]}"/><w:numId w:val="{num[0]}"/></w:numPr>'
+        ppr += "</w:pPr>"
+    rpr = "<w:rPr><w:b/></w:rPr>" if bold else ""
+    return f'<w:p>{ppr}<w:r>{rpr}<w:t xml:space="preserve">{text}</w:t></w:r></w:p>'
+
+
+def tc(text: str, *, span: int = 1, vmerge: str | None = None, hmerge: str | None = None) -> str:
+    props = ""
+    if span > 1:
+        props += f'<w:gridSpan w:val="{span}"/>'
+    if vmerge == "restart":
+        props += '<w:vMerge w:val="restart"/>'
+    elif vmerge == "continue":
+        props += "<w:vMerge/>"
+    if hmerge:
+        props += f'<w:hMerge w:val="{hmerge}"/>'
+    return f"<w:tc><w:tcPr>{props}</w:tcPr>{p(text) if text else '<w:p/>'}</w:tc>"
+
+
+def tbl(rows: Sequence[str], grid: int) -> str:
+    cols = "".join('<w:gridCol w:w="1000"/>' for _ in range(grid))
+    return f"<w:tbl><w:tblGrid>{cols}</w:tblGrid>{''.join(rows)}</w:tbl>"
+
+
+def tr(*cells: str, grid_before: int = 0) -> str:
+    props = f'<w:trPr><w:gridBefore w:val="{grid_before}"/></w:trPr>' if grid_before else ""
+    return f"<w:tr>{props}{''.join(cells)}</w:tr>"
