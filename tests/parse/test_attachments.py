@@ -229,12 +229,15 @@ def test_pdf_paragraphs_headings_and_reading_order() -> None:
         ("Table", None),
         ("Paragraph", True),
     ]
-    title, first, body1, body2, _, last = doc.blocks
+    title, first, body1, _, _, last = doc.blocks
     assert (
         isinstance(title, Paragraph) and title.text == "某县人民政府2022年政府信息公开工作年度报告"
     )
     assert isinstance(first, Paragraph) and first.text == "一、总体情况"
-    filler = "本年度，我县认真贯彻落实《中华人民共和国政府信息公开条例》，坚持以公开为常态、不公开为例外，"
+    filler = (
+        "本年度，我县认真贯彻落实《中华人民共和国政府信息公开条例》，"
+        "坚持以公开为常态、不公开为例外，"
+    )
     assert isinstance(body1, Paragraph) and body1.text == filler * 4  # wrapped lines rejoined
     assert isinstance(last, Paragraph) and last.text.startswith("四、")
 
@@ -397,22 +400,42 @@ def test_pdf_title_from_metadata() -> None:
 NUMBERING = f"""<?xml version="1.0" encoding="UTF-8"?>
 <w:numbering xmlns:w="{S.W_NS}">
  <w:abstractNum w:abstractNumId="0">
-  <w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>
-  <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="（%2）"/></w:lvl>
-  <w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%3."/></w:lvl>
+   <w:lvl w:ilvl="0">
+   <w:start w:val="1"/>
+   <w:numFmt w:val="chineseCounting"/>
+   <w:lvlText w:val="%1、"/>
+   </w:lvl>
+   <w:lvl w:ilvl="1">
+   <w:start w:val="1"/>
+   <w:numFmt w:val="chineseCounting"/>
+   <w:lvlText w:val="（%2）"/>
+   </w:lvl>
+   <w:lvl w:ilvl="2">
+   <w:start w:val="1"/>
+   <w:numFmt w:val="decimal"/>
+   <w:lvlText w:val="%3."/>
+   </w:lvl>
  </w:abstractNum>
- <w:abstractNum w:abstractNumId="1"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/></w:lvl></w:abstractNum>
+ <w:abstractNum w:abstractNumId="1">
+   <w:lvl w:ilvl="0">
+   <w:numFmt w:val="bullet"/>
+   <w:lvlText w:val="•"/>
+   </w:lvl></w:abstractNum>
  <w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>
  <w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>
 </w:numbering>"""
-
 STYLES = f"""<?xml version="1.0" encoding="UTF-8"?>
 <w:styles xmlns:w="{S.W_NS}">
- <w:style w:type="paragraph" w:styleId="1"><w:name w:val="heading 1"/><w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>
+ <w:style w:type="paragraph" w:styleId="1">
+   <w:name w:val="heading 1"/>
+   <w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>
  <w:style w:type="paragraph" w:styleId="a3"><w:name w:val="标题"/></w:style>
- <w:style w:type="paragraph" w:styleId="Strong"><w:name w:val="Body Bold"/><w:rPr><w:b/></w:rPr></w:style>
- <w:style w:type="paragraph" w:styleId="Sub"><w:name w:val="Sub"/><w:basedOn w:val="Strong"/></w:style>
-</w:styles>"""
+ <w:style w:type="paragraph" w:styleId="Strong">
+   <w:name w:val="Body Bold"/>
+   <w:rPr><w:b/></w:rPr></w:style>
+ <w:style w:type="paragraph" w:styleId="Sub">
+   <w:name w:val="Sub"/>
+   <w:basedOn w:val="Strong"/></w:style></w:styles>"""
 
 
 def blocks_of(body: bytes) -> list[tuple[str, object]]:
