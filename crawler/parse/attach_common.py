@@ -39,6 +39,7 @@ class Limits:
     max_seconds: float = 60.0  # budget, checked between pages / sheets / body elements
     max_page_chars: int = 60_000  # a PDF page with more glyphs is read as text only
     max_page_edges: int = 20_000  # ... and with more ruling lines, too
+    max_pdf_inflated: int = 256 * 1024 * 1024  # all non-image PDF streams, decompressed
     max_zip_members: int = 2_000
     max_unzipped_bytes: int = 256 * 1024 * 1024  # declared sizes of all zip members
     max_member_bytes: int = 128 * 1024 * 1024  # one zip member

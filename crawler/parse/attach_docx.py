@@ -128,8 +128,10 @@ class _Styles:
             numpr = _child(ppr, "numPr")
             styles.by_id[style_id] = _Style(
                 heading=any(word in name for word in _HEADING_NAMES)
-                or (_child(ppr, "outlineLvl") is not None
-                and _int(_attr(_child(ppr, "outlineLvl"), "val"), 9) < 9),
+                or (
+                    _child(ppr, "outlineLvl") is not None
+                    and _int(_attr(_child(ppr, "outlineLvl"), "val"), 9) < 9
+                ),
                 bold=_on(_child(rpr, "b")),
                 based_on=_attr(_child(el, "basedOn"), "val"),
                 num_id=_attr(_child(numpr, "numId"), "val"),

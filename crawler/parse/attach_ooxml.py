@@ -13,12 +13,23 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from typing import Final
 
 from lxml import etree
 
 from crawler.parse.attach_common import AttachmentProblem, Limits
 
+# What zipfile raises on damaged members: bad headers, bad deflate data, odd methods.
+_ZIP_ERRORS: Final = (
+    zipfile.BadZipFile,
+    zlib.error,
+    ValueError,
+    OSError,
+    EOFError,
+    NotImplementedError,
+    RuntimeError,
+)
 _RATIO_FLOOR: Final = 1024 * 1024  # members smaller than this are not ratio-checked
 _PROLOG_MAX: Final = 64 * 1024
 _DOCTYPE: Final = re.compile(r"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -74,7 +85,7 @@ class SafePackage:
         try:
             self.zip = zipfile.ZipFile(io.BytesIO(body))
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        except (zipfile.LargeZipFile, *_ZIP_ERRORS) as exc:
             raise AttachmentProblem("broken", f"{fmt}: not a readable zip package ({exc})") from exc
         if len(infos) > limits.max_zip_members:
             raise AttachmentProblem(
@@ -111,28 +122,23 @@ class SafePackage:
     def has(self, name: str) -> bool:
         return name.lower() in self._lower
 
-    def read(self, name: str) -> bytes:
+    def read(self, name: str, limit: int = -1) -> bytes:
+        """A member's bytes (at most ``limit``); a damaged member is a broken package."""
         real = self._lower.get(name.lower())
         if real is None:
             raise AttachmentProblem("broken", f"{self.fmt}: package has no {name}")
         try:
-            return self.zip.read(real)
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+            with self.zip.open(real) as handle:
+                return handle.read(limit)
+        except _ZIP_ERRORS as exc:
             raise AttachmentProblem("broken", f"{self.fmt}: cannot read {name} ({exc})") from exc
 
     def check_xml_prologs(self) -> None:
         """Refuse any XML part that declares a DOCTYPE or entities (OOXML never does)."""
-        for name in self.names:
+        for name in sorted(self.names):
             if not name.lower().endswith((".xml", ".rels", ".vml")):
                 continue
-            with self.zip.open(name) as handle:
-                try:
-                    head = handle.read(_PROLOG_MAX)
-                except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                    raise AttachmentProblem(
-                        "broken", f"{self.fmt}: cannot read {name} ({exc})"
-                    ) from exc
-            problem = prolog_problem(head)
+            problem = prolog_problem(self.read(name, _PROLOG_MAX))
             if problem:
                 raise AttachmentProblem("hostile", f"{self.fmt}: {name} {problem} (refused)")
 

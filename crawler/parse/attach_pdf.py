@@ -30,6 +30,7 @@ import io
 import logging
 import re
 import statistics
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -710,11 +711,76 @@ def _open(body: bytes) -> tuple[Any, bool]:
     raise AttachmentProblem("broken", f"pdf: cannot open ({error})")
 
 
+_STREAM: Final = re.compile(rb"(?<!end)stream\r?\n")
+_OBJ: Final = re.compile(rb"\d+\s+\d+\s+obj\b")
+_FILTER_NAME: Final = re.compile(
+    rb"/(FlateDecode|Fl|ASCII85Decode|A85|ASCIIHexDecode|AHx|LZWDecode|LZW|Crypt|RunLengthDecode)\b"
+)
+
+
+def check_streams(body: bytes, limits: Limits) -> int:
+    """Inflate every Flate-looking stream that is not an image, counting the output.
+
+    pdfminer inflates content, font and object streams whole and keeps them; a stream
+    that inflates to gigabytes (a decompression bomb) would take the process down.
+    Images are never decoded here, so they are skipped. Returns the inflated total;
+    raises when it passes ``Limits.max_pdf_inflated``.
+    """
+    total = 0
+    for match in _STREAM.finditer(body):
+        start = match.end()
+        head_from = max(0, start - 2048)
+        objs = list(_OBJ.finditer(body, head_from, start))
+        header = body[objs[-1].end() if objs else head_from : start]
+        if b"/Image" in header or b"Flate" not in header:
+            continue
+        end = body.find(b"endstream", start)
+        data = body[start : end if end >= 0 else len(body)]
+        filters = _FILTER_NAME.findall(header.split(b"/DecodeParms")[0])
+        for name in filters:
+            if name in (b"FlateDecode", b"Fl"):
+                break
+            data = _ascii_decode(name, data)
+        inflater = zlib.decompressobj()
+        try:
+            while data:
+                total += len(inflater.decompress(data, 1 << 20))
+                if total > limits.max_pdf_inflated:
+                    raise AttachmentProblem(
+                        "hostile",
+                        f"pdf: streams inflate to more than {limits.max_pdf_inflated} bytes "
+                        "(decompression bomb?)",
+                    )
+                data = inflater.unconsumed_tail
+        except zlib.error:
+            continue  # damaged, or encrypted: pdfminer will cope or skip it
+    return total
+
+
+def _ascii_decode(name: bytes, data: bytes) -> bytes:
+    """ASCII85 / ASCIIHex in front of Flate (reportlab writes that chain): undo it."""
+    import base64
+    import binascii
+
+    try:
+        if name in (b"ASCII85Decode", b"A85"):
+            text = b"".join(data.split())
+            text = text[2:] if text.startswith(b"<~") else text
+            return base64.a85decode(text.split(b"~>")[0])
+        if name in (b"ASCIIHexDecode", b"AHx"):
+            text = b"".join(data.split()).split(b">")[0]
+            return binascii.unhexlify(text + b"0" * (len(text) % 2))
+    except ValueError:
+        return b""
+    return b""  # another filter first (LZW, crypt): not checked here
+
+
 def read_pdf(body: bytes, limits: Limits, budget: Budget) -> ReadResult:
     """Read a PDF into blocks (see the module docstring for what comes back)."""
     from pdfminer.pdfpage import PDFPage
     from pdfplumber.page import Page
 
+    check_streams(body, limits)
     pdf, repaired = _open(body)
     result = ReadResult()
     if repaired:
@@ -760,7 +826,8 @@ def read_pdf(body: bytes, limits: Limits, budget: Budget) -> ReadResult:
         if index >= limits.max_pages and total > index:
             result.truncated = f"pdf: read {index} of {total} pages (page cap {limits.max_pages})"
     finally:
-        pdf.close()
+        # Not pdf.close(): pdfplumber's close() builds every page of the document first.
+        pdf.flush_cache()
     if stats.read == 0 and stats.failed:
         raise AttachmentProblem("broken", f"pdf: no page readable ({'; '.join(stats.errors[:3])})")
     items, joined = _join_across_pages(items, limits)
