@@ -78,6 +78,8 @@ class CleanedDocument:
     links: tuple[tuple[str, str], ...] = ()  # (absolute url, link text) inside the content
     images: tuple[str, ...] = ()  # absolute urls of images inside the content
     stats: dict[str, int] = field(default_factory=dict)  # what chrome removal did
+    encoding: str | None = None  # the encoding the bytes were decoded with (None for text)
+    findings: tuple[Finding, ...] = ()  # what cleaning noticed (wrong declared encoding …)
 
 
 # --- Results ----------------------------------------------------------------
@@ -179,3 +181,12 @@ RULE_CELLS_MISSING: Final = "cells.missing"  # template cells the parser could n
 RULE_CELLS_BLANK: Final = "cells.blank"  # cells the report left empty
 RULE_CELLS_NOT_NUMBER: Final = "cells.not_number"  # 无, —, / and other non-numbers
 RULE_TEMPLATE_YEAR: Final = "meta.template_year"  # template does not match the report year
+RULE_PRE_TEMPLATE: Final = "doc.pre_2019"  # a report from before the fixed tables (text only)
+RULE_ENCODING: Final = "doc.encoding"  # the declared encoding was wrong or missing
+RULE_SECTIONS_MISSING: Final = "sections.missing"  # section headings 一 … 六 not all found
+RULE_TABLE_AMBIGUOUS: Final = "table.ambiguous"  # a row's tokens did not line up with its columns
+RULE_TEMPLATE_MIXED: Final = "table.template_mixed"  # 二 says one template, 三 the other
+RULE_CELLS_NOT_INTEGER: Final = "cells.not_integer"  # a fraction in a cell that counts things
+RULE_CELLS_NEGATIVE: Final = "cells.negative"  # a negative number outside 本年增/减
+RULE_META_UNRESOLVED: Final = "meta.unresolved"  # title/organ/year/region not found or ambiguous
+RULE_META_DATE: Final = "meta.publish_date"  # published before the end of the report year

@@ -1,0 +1,743 @@
+"""HTML page to :class:`CleanedDocument`: decode, find the content, drop the chrome, blocks.
+
+1. Decode (:mod:`crawler.parse.encoding`), parse with lxml (bounded depth; a page nested
+   past libxml2's limit is re-read with its inline formatting tags removed).
+2. Read the page's own facts: ``<meta>`` (ArticleTitle, PubDate, SiteIDCode …), ``<title>``,
+   the jiucuo widget's ``sitecode``, Hanweb's ``file_appendix``.
+3. Find the content: Hanweb's ContentStart/ContentEnd markers, else the known CMS
+   containers of :mod:`crawler.parse.chrome`, else a text-density descent from ``<body>``.
+4. Inside it, drop chrome elements (scripts, share/print/font bars, breadcrumbs …), then
+   walk the tree once into paragraphs and tables (a real grid from rowspan/colspan;
+   layout tables — a wrapper around a nested table, a single cell — are walked through).
+5. Drop chrome lines left in the text (:mod:`crawler.parse.noise`): info bar, toolbar,
+   上一篇/下一篇, footer.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Final
+from urllib.parse import urljoin
+
+import lxml.etree as et
+
+from crawler.errors import DocumentError
+from crawler.parse import chrome, encoding, noise
+from crawler.parse.model import (
+    RULE_DOC_BROKEN,
+    RULE_ENCODING,
+    Block,
+    CleanedDocument,
+    Finding,
+    GridCell,
+    Paragraph,
+    Table,
+)
+from crawler.parse.report import MAX_DOCUMENT_BYTES, check_not_binary
+from crawler.parse.text import first_heading_line, title_from_lines
+
+logger = logging.getLogger(__name__)
+
+_BLOCK_TAGS: Final = frozenset(
+    {
+        "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+        "blockquote", "pre", "section", "article", "main", "center", "form", "fieldset",
+        "address", "figure", "figcaption", "caption", "tr", "td", "th", "table", "tbody",
+        "thead", "tfoot", "hr", "header", "footer", "nav", "aside", "body", "html",
+    }
+)  # fmt: skip
+_BOLD_TAGS: Final = frozenset({"b", "strong", "h1", "h2", "h3", "h4", "h5", "h6"})
+_INLINE_FORMAT_TAGS: Final = ("span", "font", "b", "strong", "i", "em", "u", "o:p", "small", "big")
+MAX_BLOCKS: Final = 20_000  # a report has a few thousand lines at most
+_MAX_COLSPAN: Final = 100
+_MAX_ROWSPAN: Final = 1000
+_MAX_GRID_CELLS: Final = 200_000
+_LAYOUT_CELL_CHARS: Final = 400  # a table cell with this much text holds prose, not a number
+_TITLE_CLASS_RE: Final = re.compile(r"title|biaoti|bt\b|tit\b|headline", re.IGNORECASE)
+_HIDDEN_RE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_BOLD_STYLE_RE: Final = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
+_CJK: Final = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
+_NL_CJK_RE: Final = re.compile(rf"(?<=[{_CJK}])[ \t\r\n\f\v]*\n[ \t\r\n\f\v]*(?=[{_CJK}])")
+_NL_RE: Final = re.compile(r"[ \t\r\n\f\v]*\n[ \t\r\n\f\v]*")
+_SPACES_RE: Final = re.compile(r"[ \t\r\n\f\v]+")
+_XML_DECL_RE: Final = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_APPENDIX_RE: Final = re.compile(r"file_appendix\s*=\s*['\"]([^'\"]{1,300})['\"]")
+_SITE_SUFFIX_SPLIT_RE: Final = re.compile(r"\s*[-_|—–]+\s*|\s{2,}")
+_META_KEYS: Final = frozenset(
+    {
+        "ArticleTitle", "PubDate", "ContentSource", "SiteName", "SiteDomain", "SiteIDCode",
+        "ColumnName", "ColumnType", "ColumnKeywords", "ColumnDescription", "Keywords",
+        "Description", "Author", "Url", "ArticleId", "keywords", "description", "author",
+        "firstpublishedtime", "lastmodifiedtime", "catalog", "contentid", "publishdate",
+    }
+)  # fmt: skip
+_WS: Final = " \t\r\n\u00a0\u3000"
+_TEXT_XPATH: Final = et.XPath("string()")
+_El = et._Element
+_HEADING_TAGS: Final = frozenset({"h1", "h2", "h3"})
+_TITLE_TAGS: Final = frozenset({"div", "p", "td", "span", "strong"})
+_GRID_TAGS: Final = frozenset({"table", "td", "tr", "tbody", "th", "thead"})
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def _parse(text: str) -> tuple[_El, bool]:
+    """The tree, and whether libxml2 gave up part of the page (excessive depth)."""
+    text = _XML_DECL_RE.sub("", text, count=1)
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if not text.strip():
+        raise DocumentError("empty document (only white space)")
+    parser = et.HTMLParser(remove_pis=True, no_network=True, encoding="utf-8")
+    try:
+        # UTF-8 bytes with the encoding fixed: faster than a str, and deaf to <meta charset>.
+        root = et.fromstring(text.encode("utf-8", "surrogatepass"), parser=parser)
+    except (et.ParserError, et.XMLSyntaxError, ValueError) as exc:
+        raise DocumentError(f"not parseable as HTML: {exc}") from exc
+    if root is None:
+        raise DocumentError("not parseable as HTML: no elements")
+    too_deep = any("Excessive depth" in str(e.message) for e in parser.error_log)
+    if too_deep:
+        # Word and broken CMSs nest thousands of unclosed <span>/<font>: they carry no
+        # structure, so drop them and read the page again.
+        flat = re.sub(r"</?(?:%s)\b[^>]*>" % "|".join(_INLINE_FORMAT_TAGS), "", text, flags=re.I)
+        parser = et.HTMLParser(remove_pis=True, no_network=True, encoding="utf-8")
+        try:
+            flat_root = et.fromstring(flat.encode("utf-8", "surrogatepass"), parser=parser)
+        except (et.ParserError, et.XMLSyntaxError, ValueError) as exc:
+            raise DocumentError(f"not parseable as HTML: {exc}") from exc
+        if flat_root is not None:
+            root = flat_root
+        too_deep = any("Excessive depth" in str(e.message) for e in parser.error_log)
+    return root, too_deep
+
+
+def _norm_ws(text: str) -> str:
+    """Source line breaks are white space: drop them between CJK, else one space."""
+    if "\n" in text or "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = _NL_CJK_RE.sub("", text)
+        text = _NL_RE.sub(" ", text)
+    return text
+
+
+def _cell_text(el: _El) -> str:
+    """A cell's text on one line: every run of white space (NBSP included) one space."""
+    if len(el) == 0:
+        text = el.text
+        return " ".join(text.split()) if text else ""
+    return " ".join(str(_TEXT_XPATH(el)).split())
+
+
+# --- page facts ------------------------------------------------------------------------------
+
+
+def _page_meta(root: _El) -> tuple[dict[str, str], str | None]:
+    meta: dict[str, str] = {}
+    for el in root.iter("meta"):
+        name = el.get("name") or el.get("property") or el.get("http-equiv")
+        content = el.get("content")
+        if name and content and (name in _META_KEYS or name.startswith("og:")):
+            meta.setdefault(name, content.strip())
+    title_el = next(root.iter("title"), None)
+    page_title = _cell_text(title_el) if title_el is not None else None
+    for el in root.iter("script"):
+        sitecode = el.get("sitecode")
+        if sitecode and "SiteIDCode" not in meta:
+            meta["SiteIDCode"] = sitecode.strip()
+    return meta, page_title or None
+
+
+def _script_attachments(root: _El) -> list[str]:
+    out: list[str] = []
+    for el in root.iter("script"):
+        if el.text and "file_appendix" in el.text:
+            out.extend(_APPENDIX_RE.findall(el.text))
+    return out
+
+
+# --- the content container ---------------------------------------------------------------------
+
+
+def _classes(el: _El) -> list[str]:
+    value = el.get("class")
+    return value.split() if value else []
+
+
+@lru_cache(maxsize=4096)
+def _names_info(el_id: str | None, cls: str | None) -> tuple[int | None, str, bool, bool]:
+    """(container priority, container name, is a title block, is a noise block) of id/class."""
+    prio: int | None = None
+    name = ""
+    if el_id is not None and el_id in chrome.CONTAINER_IDS:
+        prio, name = chrome.CONTAINER_IDS[el_id], "#" + el_id
+    for c in (cls or "").split():
+        p = chrome.CONTAINER_CLASSES.get(c)
+        if p is not None and (prio is None or p < prio):
+            prio, name = p, "." + c
+    names = f"{el_id or ''} {cls or ''}"
+    is_title = _TITLE_CLASS_RE.search(names) is not None
+    is_noise = el_id == "_ideConac" or chrome.NOISE_NAME_RE.search(names) is not None
+    return prio, name, is_title, is_noise
+
+
+class _Scan:
+    """One pass over the page: container candidates, title blocks, chrome elements."""
+
+    def __init__(self, root: _El) -> None:
+        self.containers: list[tuple[int, str, _El]] = []
+        self.titles: list[_El] = []
+        self.noise: list[_El] = []
+        for el in root.iter():
+            tag = el.tag
+            if tag in _HEADING_TAGS:
+                self.titles.append(el)
+            elif tag in chrome.CHROME_TAGS:
+                self.noise.append(el)
+                continue
+            style = el.get("style")
+            if style and ("display" in style or "visibility" in style) and _HIDDEN_RE.search(style):
+                self.noise.append(el)
+                continue
+            el_id = el.get("id")
+            cls = el.get("class")
+            if el_id is None and cls is None:
+                continue
+            prio, name, is_title, is_noise = _names_info(el_id, cls)
+            if prio is not None and prio <= chrome.MAX_CONTAINER_PRIORITY:
+                self.containers.append((prio, name, el))
+            if is_title and tag in _TITLE_TAGS:
+                self.titles.append(el)
+            if is_noise and tag not in _GRID_TAGS:
+                self.noise.append(el)
+
+    def container(self) -> tuple[_El | None, str]:
+        best: tuple[int, int, _El, str] | None = None
+        for prio, name, el in self.containers:
+            length = len(_text_len_probe(el).strip())
+            if length < chrome.MIN_CONTAINER_CHARS:
+                continue
+            if best is None or (prio, -length) < (best[0], best[1]):
+                best = (prio, -length, el, name)
+        return (best[2], best[3]) if best is not None else (None, "")
+
+    def title_texts(self) -> list[str]:
+        """Headings first, then blocks named *title*; never one that holds the info bar."""
+        heads = [el for el in self.titles if el.tag in _HEADING_TAGS]
+        named = [el for el in self.titles if el.tag not in _HEADING_TAGS]
+        out = []
+        for el in heads + named:
+            text = _cell_text(el)
+            if 4 <= len(text) <= 120 and not chrome.INFO_FIELD_RE.search(text):
+                out.append(text)
+        return out
+
+
+def _drop_noise(container: _El, candidates: list[_El]) -> tuple[int, int]:
+    """Remove the chrome elements inside the container; (nodes, chars) removed."""
+    doomed: list[_El] = []
+    for el in candidates:
+        if el is container or el.getparent() is None:
+            continue
+        inside = False
+        for a in el.iterancestors():
+            if a is container:
+                inside = True
+                break
+        if not inside:
+            continue
+        if el.tag in chrome.CHROME_TAGS or el.get("style") or el.get("id") == "_ideConac":
+            doomed.append(el)
+        elif len(_text_len_probe(el).strip()) <= chrome.NOISE_MAX_CHARS:
+            doomed.append(el)
+    nodes = chars = 0
+    doomed_set = set(doomed)
+    for el in doomed:
+        if el.getparent() is None or any(a in doomed_set for a in el.iterancestors()):
+            continue  # already inside a removed element
+        chars += len(_text_len_probe(el).strip())
+        nodes += 1
+        _drop_tree(el)
+    return nodes, chars
+
+
+def _text_len_probe(el: _El) -> str:
+    """The element's text (C-level; white space included)."""
+    return str(_TEXT_XPATH(el))
+
+
+def _drop_tree(el: _El) -> None:
+    """Remove ``el`` but keep its tail text in place (lxml.html's drop_tree)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+def _hanweb_container(root: _El) -> _El | None:
+    """Hanweb's body between <!--ZJEG_RSS.content.begin--> / <meta name=ContentStart> and the end."""
+    begin = end = None
+    for c in root.iter(et.Comment):
+        text = c.text or ""
+        if chrome.HANWEB_BEGIN in text and begin is None:
+            begin = c
+        elif chrome.HANWEB_END in text:
+            end = c
+    if begin is None:
+        for m in root.iter("meta"):
+            if m.get("name") == chrome.HANWEB_META_BEGIN and begin is None:
+                begin = m
+            elif m.get("name") == chrome.HANWEB_META_END:
+                end = m
+    if begin is None or end is None:
+        return None
+    parent = begin.getparent()
+    if parent is None or parent is not end.getparent():
+        return None
+    # Keep only what lies between the markers: wrap it in a fresh element.
+    box = et.Element("div")
+    box.text = begin.tail
+    node = begin.getnext()
+    moving = []
+    while node is not None and node is not end:
+        moving.append(node)
+        node = node.getnext()
+    for n in moving:
+        box.append(n)  # moves the node (with its tail)
+    return box
+
+
+def _density_container(body: _El) -> _El:
+    """Descend from <body> while one child holds most of the non-link text."""
+    own: dict[_El, int] = {}
+    order: list[_El] = []
+    for el in body.iter():
+        if not isinstance(el.tag, str):
+            continue
+        order.append(el)
+        n = len(el.text.strip()) if el.text and el.tag != "a" else 0
+        own[el] = own.get(el, 0) + n
+        if el.tail and el is not body:
+            parent = el.getparent()
+            if parent is not None:
+                own[parent] = own.get(parent, 0) + len(el.tail.strip())
+    total = dict(own)
+    for el in reversed(order):
+        if el is body:
+            continue
+        parent = el.getparent()
+        if parent is not None and parent in total and el.tag != "a":
+            total[parent] += total[el]
+    node = body
+    while True:
+        best = None
+        best_len = 0
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            n = total.get(child, 0)
+            if n > best_len:
+                best, best_len = child, n
+        if best is None or best_len < chrome.DENSITY_DESCEND_SHARE * total.get(node, 0):
+            return node
+        if best.tag in ("table", "tbody", "tr", "p", "ul", "ol") and node is not body:
+            return node  # do not descend into a table or a paragraph: its parent is the body
+        node = best
+
+
+# --- blocks ------------------------------------------------------------------------------------
+
+
+class _Full(Exception):
+    """The container holds more blocks than any report: stop reading."""
+
+
+class _Walker:
+    """One pass over the container: paragraphs at block boundaries, tables as grids."""
+
+    def __init__(self, base_url: str | None) -> None:
+        self.truncated = False
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+        self.bold_chars = 0
+        self.bold_depth = 0
+        self.links: list[tuple[str, str]] = []
+        self.images: list[str] = []
+        self.base_url = base_url
+        self.tables = 0
+
+    def add(self, text: str | None) -> None:
+        if text:
+            self.parts.append(text)
+            if self.bold_depth:
+                self.bold_chars += len(text.strip())
+
+    def flush(self) -> None:
+        if not self.parts:
+            return
+        raw = "".join(self.parts)
+        self.parts = []
+        bold = self.bold_chars
+        self.bold_chars = 0
+        text = _norm_ws(raw)
+        # Source indentation at the edges is formatting; a leading tab typed into the
+        # paragraph itself (text layouts) is kept.
+        text = text.strip(" \n\r")
+        if not text:
+            return
+        for line in text.split("\n"):
+            line = noise.strip_artifacts(line)
+            if line.strip(" "):
+                visible = len(line.strip(_WS))
+                self.blocks.append(Paragraph(line, emphasis=visible > 0 and bold >= visible * 0.8))
+        if len(self.blocks) >= MAX_BLOCKS:
+            raise _Full
+
+    def _abs(self, href: str) -> str:
+        return urljoin(self.base_url, href) if self.base_url else href
+
+    def walk(self, root: _El) -> None:
+        try:
+            self._walk(root)
+        except _Full:
+            self.parts = []
+            self.truncated = True
+
+    def _walk(self, root: _El) -> None:
+        walker = et.iterwalk(root, events=("start", "end"))
+        for event, el in walker:
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            if event == "start":
+                if tag == "table" and el is not root:
+                    table = _table(el)
+                    if table is not None:
+                        self.flush()
+                        caption = next((c for c in el if c.tag == "caption"), None)
+                        if caption is not None:
+                            text = _cell_text(caption)
+                            if text:
+                                self.blocks.append(Paragraph(text, emphasis=True))
+                        self.blocks.append(table)
+                        self.tables += 1
+                        if len(self.blocks) >= MAX_BLOCKS:
+                            raise _Full
+                        walker.skip_subtree()
+                        self._collect_refs(el)
+                        continue
+                if tag in _BLOCK_TAGS:
+                    self.flush()
+                elif tag == "br":
+                    self.flush()
+                elif tag == "a":
+                    href = el.get("href")
+                    if href and not href.startswith(("javascript:", "#", "mailto:")):
+                        self.links.append((self._abs(href.strip()), _cell_text(el)))
+                elif tag == "img":
+                    src = el.get("src") or el.get("data-src")
+                    if src:
+                        self.images.append(self._abs(src.strip()))
+                if tag in _BOLD_TAGS or (el.get("style") and _BOLD_STYLE_RE.search(el.get("style", ""))):
+                    self.bold_depth += 1
+                self.add(el.text)
+            else:
+                if tag in _BOLD_TAGS or (el.get("style") and _BOLD_STYLE_RE.search(el.get("style", ""))):
+                    self.bold_depth = max(0, self.bold_depth - 1)
+                if tag in _BLOCK_TAGS:
+                    self.flush()
+                if el is not root:
+                    self.add(el.tail)
+        self.flush()
+
+    def _collect_refs(self, table: _El) -> None:
+        for el in table.iter("a", "img"):
+            if el.tag == "a":
+                href = el.get("href")
+                if href and not href.startswith(("javascript:", "#", "mailto:")):
+                    self.links.append((self._abs(href.strip()), _cell_text(el)))
+            else:
+                src = el.get("src")
+                if src:
+                    self.images.append(self._abs(src.strip()))
+
+
+def _rows(table: _El) -> Iterator[_El]:
+    for child in table:
+        tag = child.tag
+        if tag == "tr":
+            yield child
+        elif tag in ("thead", "tbody", "tfoot"):
+            for tr in child:
+                if tr.tag == "tr":
+                    yield tr
+
+
+def _span(value: str | None, cap: int) -> int:
+    if not value:
+        return 1
+    m = re.match(r"\s*(\d+)", value)
+    if m is None:
+        return 1
+    n = int(m.group(1))
+    return max(1, min(n, cap)) if n > 0 else 1
+
+
+def _table(el: _El) -> Table | None:
+    """The table's grid, or None for a layout table (walked through as blocks)."""
+    nested = next((t for t in el.iter("table") if t is not el), None)
+    if nested is not None:
+        return None
+    raw_rows: list[list[tuple[str, int, int]]] = []
+    for tr in _rows(el):
+        cells = []
+        for td in tr:
+            if td.tag not in ("td", "th"):
+                continue
+            cells.append(
+                (_cell_text(td), _span(td.get("rowspan"), _MAX_ROWSPAN), _span(td.get("colspan"), _MAX_COLSPAN))
+            )
+        raw_rows.append(cells)
+    if not raw_rows:
+        return None
+    n_rows = len(raw_rows)
+    # Positions covered by a cell anchored in an earlier row (rowspan > 1).
+    covered: set[tuple[int, int]] = set()
+    anchors: list[GridCell] = []
+    n_cols = 0
+    budget = _MAX_GRID_CELLS
+    for r, cells in enumerate(raw_rows):
+        c = 0
+        for text, rowspan, colspan in cells:
+            while (r, c) in covered:
+                c += 1
+            if rowspan > 1:
+                rowspan = min(rowspan, n_rows - r)
+                budget -= rowspan * colspan
+                if budget < 0:
+                    raise DocumentError("a table too large to lay out (rowspan/colspan bomb)")
+                for dr in range(1, rowspan):
+                    for dc in range(colspan):
+                        covered.add((r + dr, c + dc))
+            anchors.append(GridCell(text, r, c, rowspan, colspan))
+            c += colspan
+        if c > n_cols:
+            n_cols = c
+    if n_cols == 0:
+        return None
+    texts = [a.text for a in anchors]
+    if (n_rows == 1 and n_cols == 1) or any(len(t) > _LAYOUT_CELL_CHARS for t in texts):
+        if n_rows * n_cols <= 4 or sum(len(t) for t in texts) > _LAYOUT_CELL_CHARS:
+            return None  # a wrapper around prose
+    return _compact(anchors, n_rows, n_cols)
+
+
+def _compact(anchors: list[GridCell], n_rows: int, n_cols: int) -> Table:
+    """Drop rows and columns that no text reaches (Word's spacer rows and columns)."""
+    used_rows = [False] * n_rows
+    used_cols = [False] * n_cols
+    for a in anchors:
+        if a.text:
+            for r in range(a.row, a.row + a.rowspan):
+                used_rows[r] = True
+            for c in range(a.col, min(a.col + a.colspan, n_cols)):
+                used_cols[c] = True
+    if all(used_rows) and all(used_cols):
+        return Table(tuple(anchors), n_rows, n_cols)
+    # A blank column inside the data area is a blank cell, not a spacer: only columns
+    # with no text at all, and rows with no text at all, go.
+    row_map: list[int] = []
+    k = 0
+    for used in used_rows:
+        row_map.append(k)
+        k += used
+    new_rows = k
+    col_map: list[int] = []
+    k = 0
+    for used in used_cols:
+        col_map.append(k)
+        k += used
+    new_cols = k
+    out: list[GridCell] = []
+    for a in anchors:
+        rows = sum(used_rows[a.row : a.row + a.rowspan])
+        cols = sum(used_cols[a.col : a.col + a.colspan])
+        if rows == 0 or cols == 0:
+            continue
+        r = row_map[a.row] if used_rows[a.row] else row_map[a.row]
+        c = col_map[a.col]
+        out.append(GridCell(a.text, r, c, rows, cols))
+    # Two anchors may now start at the same place only if one was blank: keep the first.
+    seen: set[tuple[int, int]] = set()
+    unique = []
+    for a in out:
+        if (a.row, a.col) in seen:
+            continue
+        seen.add((a.row, a.col))
+        unique.append(a)
+    return Table(tuple(unique), max(new_rows, 1), max(new_cols, 1))
+
+
+# --- title ----------------------------------------------------------------------------------------
+
+
+def _title(
+    meta: dict[str, str], page_title: str | None, candidates: list[str], blocks: list[Block]
+) -> str | None:
+    from crawler.parse.vocab import REPORT_TITLE_RE
+
+    article = meta.get("ArticleTitle")
+    if article and article.strip():
+        return article.strip()
+    for text in candidates:
+        if REPORT_TITLE_RE.search(text):
+            return text
+    if page_title:
+        parts = [p for p in _SITE_SUFFIX_SPLIT_RE.split(page_title) if p]
+        for part in parts:
+            if REPORT_TITLE_RE.search(part):
+                return part
+    lines = [b.text for b in blocks[:10] if isinstance(b, Paragraph)]
+    from_text = title_from_lines(lines)
+    if from_text and REPORT_TITLE_RE.search(from_text):
+        return from_text
+    for text in candidates:
+        if "报告" in text or "年报" in text:
+            return text
+    return from_text
+
+
+# --- entry point -----------------------------------------------------------------------------------
+
+
+def clean_html(
+    body: bytes, *, url: str | None = None, encoding: str | None = None
+) -> CleanedDocument:
+    """Decode a page, find its content, drop the chrome and return its blocks."""
+    if not body:
+        raise DocumentError("empty document (0 bytes)")
+    if len(body) > MAX_DOCUMENT_BYTES:
+        raise DocumentError(f"document too large ({len(body)} bytes > {MAX_DOCUMENT_BYTES})")
+    decoded = _decode(body, encoding)
+    check_not_binary(decoded.text)
+    findings: list[Finding] = []
+    if decoded.mismatch:
+        findings.append(
+            Finding(
+                RULE_ENCODING,
+                f"declared {decoded.declared}, decoded as {decoded.encoding} ({decoded.source})",
+                severity="info",
+            )
+        )
+    if decoded.replaced:
+        findings.append(
+            Finding(
+                RULE_DOC_BROKEN,
+                f"{decoded.replaced} byte sequence(s) could not be decoded as {decoded.encoding}",
+                severity="warning",
+            )
+        )
+    root, too_deep = _parse(decoded.text)
+    if too_deep:
+        findings.append(
+            Finding(
+                RULE_DOC_BROKEN,
+                "elements nested deeper than the parser allows: the rest of the page was not read",
+                severity="warning",
+            )
+        )
+    stats: dict[str, int] = {"clean/bytes": len(body)}
+    meta, page_title = _page_meta(root)
+    page_chars = len(_text_len_probe(root).strip())
+    attachments = _script_attachments(root)
+    hanweb = _hanweb_container(root)
+    # Comments and scripts go (comment tails are text and stay).
+    for tree in (root, hanweb) if hanweb is not None else (root,):
+        et.strip_tags(tree, et.Comment)
+        et.strip_elements(tree, *chrome.DROP_TAGS, with_tail=False)
+    body_el = root.find("body")
+    if body_el is None:
+        body_el = root
+    container: _El | None
+    scan = _Scan(root)
+    if hanweb is not None and len(_text_len_probe(hanweb)) >= chrome.MIN_CONTAINER_CHARS:
+        container, how = hanweb, "hanweb-markers"
+        scan.noise.extend(_Scan(hanweb).noise)
+    else:
+        container, how = scan.container()
+    stats["clean/container_found"] = int(container is not None)
+    if container is None:
+        container = _density_container(body_el)
+        how = "density"
+    logger.debug("content container: %s", how)
+    title_candidates = scan.title_texts()
+    # Info-bar fields and the site code: read from the whole page outside the content.
+    page_text = _text_len_probe(body_el if hanweb is None else root)
+    content_text = _text_len_probe(container)
+    outside = page_text.replace(content_text, "\n") if container is not body_el else ""
+    for key, value in noise.info_fields(outside[:100_000]).items():
+        meta.setdefault(key, value)
+    site = chrome.SITE_ID_RE.search(outside[-50_000:]) if outside else None
+    if site is not None:
+        meta.setdefault("网站标识码", site.group(1))
+    nodes, chars = _drop_noise(container, scan.noise)
+    walker = _Walker(url)
+    walker.walk(container)
+    blocks = walker.blocks
+    if walker.truncated:
+        findings.append(
+            Finding(
+                RULE_DOC_BROKEN,
+                f"the content runs past {MAX_BLOCKS} blocks: only the first {MAX_BLOCKS} were read",
+                severity="warning",
+            )
+        )
+    # Line-level chrome left inside the content.
+    para_idx = [i for i, b in enumerate(blocks) if isinstance(b, Paragraph)]
+    para_texts = [blocks[i].text for i in para_idx]  # type: ignore[union-attr]
+    keep, found = noise.strip_lines(para_texts, stop_at=first_heading_line(para_texts))
+    dropped = {para_idx[j] for j, k in enumerate(keep) if not k}
+    kept_blocks = tuple(b for i, b in enumerate(blocks) if i not in dropped)
+    for key, value in found.meta.items():
+        meta.setdefault(key, value)
+    kept_chars = sum(
+        len(b.text) if isinstance(b, Paragraph) else sum(len(c.text) for c in b.cells)
+        for b in kept_blocks
+    )
+    links = [(href, text) for href, text in walker.links]
+    links.extend((urljoin(url, a) if url else a, "") for a in attachments)
+    stats.update(
+        {
+            "clean/chrome_removed_nodes": nodes + found.removed_lines,
+            "clean/chrome_removed_chars": max(0, page_chars - kept_chars),
+            "clean/container_chars": len(content_text),
+            "clean/blocks": len(kept_blocks),
+            "clean/tables": walker.tables,
+            "clean/page_chars": page_chars,
+        }
+    )
+    del chars
+    return CleanedDocument(
+        blocks=kept_blocks,
+        title=_title(meta, page_title, title_candidates, list(kept_blocks)),
+        meta=meta,
+        links=tuple(links),
+        images=tuple(dict.fromkeys(walker.images)),
+        stats=stats,
+        encoding=decoded.encoding,
+        findings=tuple(findings),
+    )
+
+
+def _decode(body: bytes, header_charset: str | None) -> encoding.Decoded:
+    return encoding.decode(body, header_charset=header_charset, is_html=True)

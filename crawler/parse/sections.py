@@ -1,0 +1,144 @@
+"""Splitting a report into its six sections 一 … 六.
+
+Headings vary: numbered or not (``主动公开政府信息情况`` alone on a line), with 的 or
+without, in a paragraph, a bold span or a table caption row. Section 三's own table has
+rows that look like headings (``一、本年新收…``, ``四、结转下年度继续办理``): they are not.
+
+Every line gets scored as a heading candidate for a numeral:
+
+* strong (3): the numeral and the section's title (``二、主动公开政府信息的情况``);
+* medium (2): the title alone on a short line (``存在的主要问题及改进情况``);
+* weak (1): the numeral with an unknown short title (``一、概述``).
+
+Then, numeral by numeral, the best candidate after the previous heading and before the
+next numeral's first strong heading is chosen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from crawler.parse import vocab
+from crawler.parse.model import SECTION_KEYS
+from crawler.parse.texttables import Line, render
+
+_WEAK_MAX: Final = 30  # a weakly numbered heading is a short line
+_MEDIUM_MAX: Final = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    key: str  # 一 … 六
+    line: int
+    score: int
+    rest: str  # text on the heading line after the heading itself
+
+
+@dataclass(frozen=True, slots=True)
+class Sections:
+    headings: dict[str, Heading]
+    texts: dict[str, str]
+    ranges: dict[str, tuple[int, int]]  # key -> (first line after the heading, end)
+
+    def start(self, key: str) -> int | None:
+        h = self.headings.get(key)
+        return h.line if h is not None else None
+
+
+_MAYBE_HEADING_RE: Final = re.compile(r"[一二三四五六]|情况|事项|概述|问题")
+
+
+@lru_cache(maxsize=4096)
+def _candidate(head: str) -> tuple[tuple[str, int, str], ...]:
+    if len(head) > 300 or not _MAYBE_HEADING_RE.search(head[:60]):
+        return ()
+    return tuple(_candidate_uncached(head))
+
+
+def _candidate_uncached(head: str) -> list[tuple[str, int, str]]:
+    key = vocab.norm(head)
+    if not key or len(key) > 200:
+        return []
+    if vocab.SUBHEADING_RE.match(key):
+        return []
+    out: list[tuple[str, int, str]] = []
+    m = vocab.NUMBERED_HEADING_RE.match(key)
+    if m is not None:
+        numeral, sep, rest = m.group(1), m.group(2), m.group(3)
+        title = vocab.SECTION_TITLE_RES[numeral].match(rest)
+        if title is not None:
+            return [(numeral, 3, _remainder(head, rest[title.end() :]))]
+        if (
+            sep in ("、", ".")
+            and rest
+            and len(key) <= _WEAK_MAX
+            and not vocab.S3_HEADING_LIKE_RE.search(rest)
+            and not rest.startswith("是")
+        ):
+            out.append((numeral, 1, ""))
+    if len(key) <= _MEDIUM_MAX:
+        bare = key.rstrip(":。.")
+        for numeral, pattern in vocab.SECTION_TITLE_RES.items():
+            if pattern.fullmatch(bare):
+                out.append((numeral, 2, ""))
+    return out
+
+
+def _remainder(head: str, rest_key: str) -> str:
+    """The text after the heading on the same line (``一、总体情况：2021年…``)."""
+    rest_key = rest_key.lstrip(":,.。 ")
+    if not rest_key:
+        return ""
+    # Find where the remainder starts in the original text (normalisation drops spaces).
+    n = len(rest_key)
+    for i in range(len(head)):
+        if vocab.norm(head[i:]) == rest_key:
+            return head[i:].strip()
+        if len(head) - i < n:
+            break
+    return ""
+
+
+def split(lines: list[Line]) -> Sections:
+    """Find the six headings and cut the lines into section texts."""
+    candidates: dict[str, list[Heading]] = {k: [] for k in SECTION_KEYS}
+    for i, line in enumerate(lines):
+        head = line.head
+        if not head:
+            continue
+        for numeral, score, rest in _candidate(head):
+            candidates[numeral].append(Heading(numeral, i, score, rest))
+    chosen: dict[str, Heading] = {}
+    pos = -1
+    for k_index, key in enumerate(SECTION_KEYS):
+        later_strong = min(
+            (
+                h.line
+                for later in SECTION_KEYS[k_index + 1 :]
+                for h in candidates[later]
+                if h.line > pos and h.score == 3
+            ),
+            default=len(lines),
+        )
+        window = [h for h in candidates[key] if pos < h.line < later_strong]
+        if not window:
+            continue
+        best = max(window, key=lambda h: (h.score, -h.line))
+        chosen[key] = best
+        pos = best.line
+    ordered = sorted(chosen.values(), key=lambda h: h.line)
+    texts: dict[str, str] = {}
+    ranges: dict[str, tuple[int, int]] = {}
+    for n, heading in enumerate(ordered):
+        end = ordered[n + 1].line if n + 1 < len(ordered) else len(lines)
+        ranges[heading.key] = (heading.line + 1, end)
+        parts = [heading.rest] if heading.rest else []
+        for line in lines[heading.line + 1 : end]:
+            text = render(line)
+            if text:
+                parts.append(text)
+        texts[heading.key] = "\n".join(parts)
+    return Sections(chosen, {k: texts.get(k, "") for k in SECTION_KEYS}, ranges)

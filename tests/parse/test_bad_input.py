@@ -1,0 +1,158 @@
+"""Bad input never crashes: a clear result (not a report + a finding) or a DocumentError."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler.errors import DocumentError
+from crawler.parse import clean_text, parse_document, parse_report
+from crawler.parse.model import ParsedReport
+from crawler.registry import seed_texts
+from tests.parse.pages import build
+
+CMS = Path(__file__).parent.parent / "data" / "pages" / "cms"
+REAL_PAGE = (CMS / "trs.html").read_bytes()
+SEED_PAGE = build("hanweb.html", "000_aab5423710c0abba", seed_texts()["000_aab5423710c0abba"]).body
+
+FUZZ = settings(
+    max_examples=60,
+    deadline=2000,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def _parse_or_reason(body: bytes, **kw: str) -> ParsedReport | str:
+    try:
+        return parse_document(body, **kw)
+    except DocumentError as exc:
+        reason = str(exc)
+        assert reason and "\n" not in reason
+        return reason
+
+
+@FUZZ
+@given(st.binary(max_size=4096))
+def test_random_bytes(body: bytes) -> None:
+    result = _parse_or_reason(body)
+    if isinstance(result, ParsedReport):
+        assert result.template is None or result.cells
+
+
+@FUZZ
+@given(st.text(max_size=3000))
+def test_random_text(text: str) -> None:
+    report = parse_report(clean_text(text))
+    assert report.template is None or len(report.cells) > 100
+
+
+@FUZZ
+@given(st.integers(min_value=0, max_value=len(REAL_PAGE)), st.sampled_from(["html", "seed"]))
+def test_truncated_real_pages(cut: int, which: str) -> None:
+    body = (REAL_PAGE if which == "html" else SEED_PAGE)[:cut]
+    result = _parse_or_reason(body, url="http://www.example.gov.cn/a.html")
+    if isinstance(result, ParsedReport) and result.template is not None:
+        # A cut-off table is read as far as it goes; what is not there is missing, not 0.
+        assert set(result.cells) >= {c for c in result.cells if c.startswith("s2.")}
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.sampled_from(
+            ["<div>", "</div>", "<table>", "<tr>", "<td>", "</td>", "</tr>", "</table>",
+             "<p>", "</p>", "<span>", "<br>", "0", "规章", "一、总体情况", "<td rowspan=9999>",
+             "<td colspan=0>", "&nbsp;", "\t", "<!--", "-->", "<script>", "</script>", "行政许可"]
+        ),
+        max_size=400,
+    )
+)  # fmt: skip
+def test_random_markup(parts: list[str]) -> None:
+    body = ("<html><body><div class='TRS_Editor'>" + "".join(parts)).encode()
+    _parse_or_reason(body)
+
+
+@pytest.mark.parametrize("depth", [300, 5000, 50000])
+@pytest.mark.parametrize("tag", ["div", "span", "font", "table"])
+def test_deep_nesting(depth: int, tag: str) -> None:
+    body = (
+        "<html><body><div class='TRS_Editor'><p>一、总体情况</p>"
+        + f"<{tag}>" * depth
+        + "深处的文字"
+        + f"</{tag}>" * depth
+        + "<p>之后的段落</p></div></body></html>"
+    ).encode()
+    started = time.perf_counter()
+    result = _parse_or_reason(body)
+    assert time.perf_counter() - started < 10
+    if isinstance(result, ParsedReport) and tag in ("span", "font"):
+        # Inline formatting nested past the parser's limit is flattened and read.
+        assert "深处的文字" in result.sections["一"]
+        assert "之后的段落" in result.sections["一"]
+
+
+def test_twenty_megabyte_page() -> None:
+    filler = "<div class='item'><a href='/x'>链接</a><p>无关的新闻内容，重复很多次。</p></div>\n" * 260_000
+    body = (
+        "<html><head><meta charset='utf-8'><title>某县人民政府</title></head><body>"
+        + filler
+        + "</body></html>"
+    ).encode()
+    assert len(body) > 20_000_000
+    started = time.perf_counter()
+    result = _parse_or_reason(body)
+    assert time.perf_counter() - started < 60
+    assert isinstance(result, ParsedReport)
+    assert not result.is_report
+    assert result.template is None
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n\t  ", "empty"),
+        (bytes(range(256)) * 40, "binary"),
+        (b"\x00" * 5000, "binary"),
+    ],
+)
+def test_unreadable(body: bytes, reason: str) -> None:
+    with pytest.raises(DocumentError, match=reason):
+        parse_document(body, content_type="text/html")
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "ZIP"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "PNG"),
+    ],
+)
+def test_binary_formats_are_findings(body: bytes, kind: str) -> None:
+    report = parse_document(body)
+    assert report.template is None
+    assert [f.rule for f in report.findings] == ["doc.unsupported_format"]
+    assert kind in report.findings[0].detail
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<html>",
+        b"<html><body></body></html>",
+        b"<",
+        "<html><body><p>随便一段文字</p></body></html>".encode("gbk"),
+        b"just some ascii text\nwith lines\n",
+    ],
+)
+def test_trivial_documents_are_not_reports(body: bytes) -> None:
+    result = _parse_or_reason(body)
+    if isinstance(result, ParsedReport):
+        assert not result.is_report
+        assert result.template is None
+        assert result.findings[0].rule == "doc.not_a_report"
