@@ -249,14 +249,15 @@ def _line_text(line: list[dict[str, Any]], tabs: bool = False) -> str:
     last_x1: float | None = None
     for char in line:
         size = float(char.get("size") or 10)
+        text = str(char.get("text") or "")
         if last_x1 is not None:
-            gap = char["x0"] - last_x1
+            gap = float(char["x0"]) - last_x1
             if tabs and gap > 2.0 * size:
                 out.append("\t")
-            elif gap > 0.25 * size:
+            elif gap > 0.25 * size and text.strip() and out and out[-1] != " ":
                 out.append(" ")
-        out.append(str(char.get("text") or ""))
-        last_x1 = char["x1"]
+        out.append(text if text.strip() else " ")
+        last_x1 = float(char["x1"])
     text = "".join(out)
     if tabs and "\t" in text:
         return "\t".join(normalize_line(part) for part in text.split("\t"))
@@ -366,10 +367,10 @@ def _numeric_lines(lines: list[str]) -> int:
 def _read_page(page: Any, index: int, limits: Limits, stats: _PageStats) -> list[_Item]:
     page_height = float(page.height)
     page_area = float(page.width) * page_height or 1.0
-    chars = _dedupe(
-        [c for c in page.chars if str(c.get("text") or "").strip() and not _diagonal(c)]
-    )
-    stats.cid_fixed += _fix_cid_glyphs(chars)
+    # Space glyphs stay (they separate "(一) 予以公开" as printed); gaps add the rest.
+    glyphs = _dedupe([c for c in page.chars if c.get("text") and not _diagonal(c)])
+    chars = [c for c in glyphs if str(c["text"]).strip()]
+    stats.cid_fixed += _fix_cid_glyphs(glyphs)
     images = page.images
     stats.images += len(images)
     if len(chars) < 5:
@@ -388,7 +389,7 @@ def _read_page(page: Any, index: int, limits: Limits, stats: _PageStats) -> list
         found = page.find_tables(LINES_SETTINGS)
         for candidate in found:
             bbox = candidate.bbox
-            inside = [c for c in chars if _center_in(c, bbox)]
+            inside = [c for c in glyphs if _center_in(c, bbox)]
             grid = _grid_from_cells(list(candidate.cells), inside, limits)
             if grid is None:
                 continue
@@ -399,7 +400,7 @@ def _read_page(page: Any, index: int, limits: Limits, stats: _PageStats) -> list
         if not tables:
             tables = _text_strategy_tables(page, chars, index, limits, stats)
     outside = [
-        c for c in chars if not any(_center_in(c, (t.x0, t.top, t.x1, t.bottom)) for t in tables)
+        c for c in glyphs if not any(_center_in(c, (t.x0, t.top, t.x1, t.bottom)) for t in tables)
     ]
     items: list[_Item] = list(tables)
     for glyphs in _chars_to_lines(outside):

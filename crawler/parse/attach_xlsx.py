@@ -277,11 +277,8 @@ def _read_sheet(ws: Any, limits: Limits, result: ReadResult) -> None:
         single = content[0] if len(content) == 1 else None
         if single is not None and not in_merge_from_above and single.rowspan == 1:
             wide = width > 1 and single.colspan >= max(2, round(width * 0.6))
-            if (
-                (uses_borders and row not in bordered_rows)
-                or (not uses_borders and wide)
-                or (wide and width >= 4 and single.colspan == width)
-            ):
+            # Ruled sheets: a row outside the rules is prose. Unruled: a merged wide row.
+            if (row not in bordered_rows) if uses_borders else wide:
                 flush()
                 result.blocks.append(Paragraph(single.text, emphasis=False))
                 continue
