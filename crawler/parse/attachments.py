@@ -44,6 +44,7 @@ from crawler.parse.model import (
     RULE_DOC_BROKEN,
     RULE_IMAGE_ONLY,
     RULE_UNSUPPORTED_FORMAT,
+    Block,
     CleanedDocument,
     Finding,
     Paragraph,
@@ -537,8 +538,38 @@ def extract(
         )
     stats["attach/ms"] = budget.elapsed_ms
     return CleanedDocument(
-        blocks=blocks, title=result.title, meta=meta, links=(), images=images, stats=stats
+        blocks=blocks,
+        title=choose_title(result.title, blocks),
+        meta=meta,
+        links=(),
+        images=images,
+        stats=stats,
     )
+
+
+_REPORT_TITLE: Final = re.compile(r"(年度?|年)?.{0,12}报告")
+_TITLE_MAX: Final = 80
+_YEAR: Final = re.compile(r"(19|20)\d{2}")
+
+
+def choose_title(metadata: str | None, blocks: tuple[Block, ...]) -> str | None:
+    """The document's title: its metadata title when that names a report, else the
+    first short paragraph near the top that does (the heading a reader sees), else
+    whatever the metadata said."""
+    if metadata and _REPORT_TITLE.search(metadata):
+        return metadata
+    candidates: list[str] = []
+    for block in blocks[:6]:
+        if isinstance(block, Table):
+            break
+        text = block.text.strip()
+        if text and len(text) <= _TITLE_MAX and "报告" in text and not text.startswith("附件"):
+            candidates.append(text)
+    # A title names the year; a sheet called "年度报告" does not.
+    dated = [text for text in candidates if _YEAR.search(text)]
+    if dated or candidates:
+        return (dated or candidates)[0]
+    return metadata
 
 
 def _unreadable(
