@@ -12,7 +12,8 @@ HTML page's blocks; :func:`attachment_findings` says what could not be read and 
 * :func:`extract` never raises for bad content. A document it cannot read comes back
   with no blocks and ``meta["attachment.unreadable"]`` giving a one-line reason
   (``"doc: LibreOffice not installed (soffice not found)"``), ``meta["attachment.problem"]``
-  its kind, and :func:`attachment_findings` turns that into findings.
+  its kind; :func:`attachment_findings` turns the meta into findings, and the returned
+  document already carries them in ``findings`` (``parse_report`` passes them on).
 * Limits (:class:`~crawler.parse.attach_common.Limits`) bound the work: body size, PDF
   pages, a time budget polled between pages, zip member sizes and ratios, XLSX cells,
   table size. :func:`extract_isolated` additionally runs the extraction in a child
@@ -21,6 +22,7 @@ HTML page's blocks; :func:`attachment_findings` says what could not be read and 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import posixpath
@@ -537,7 +539,7 @@ def extract(
             "empty", f"{head_fmt}: no text in the document", meta, stats, budget, images
         )
     stats["attach/ms"] = budget.elapsed_ms
-    return CleanedDocument(
+    doc = CleanedDocument(
         blocks=blocks,
         title=choose_title(result.title, blocks),
         meta=meta,
@@ -545,6 +547,7 @@ def extract(
         images=images,
         stats=stats,
     )
+    return dataclasses.replace(doc, findings=attachment_findings(doc))
 
 
 _REPORT_TITLE: Final = re.compile(r"(年度?|年)?.{0,12}报告")
@@ -584,7 +587,8 @@ def _unreadable(
     meta[META_PROBLEM] = kind
     stats["attach/ms"] = budget.elapsed_ms
     stats[f"attach/problem_{kind}"] = 1
-    return CleanedDocument(blocks=(), title=None, meta=meta, images=images, stats=stats)
+    doc = CleanedDocument(blocks=(), title=None, meta=meta, images=images, stats=stats)
+    return dataclasses.replace(doc, findings=attachment_findings(doc))
 
 
 def attachment_findings(doc: CleanedDocument) -> tuple[Finding, ...]:

@@ -756,3 +756,21 @@ def test_documents_pickle_and_isolated_extraction_matches() -> None:
     assert isolated.blocks == doc.blocks
     killed = extract_isolated(body, timeout=0.01)
     assert "time cap" in unreadable(killed)
+
+
+@pytest.mark.parametrize("fmt", ["doc", "wps"])
+def test_fabricated_stand_ins_reach_the_report_as_unsupported(fmt: str) -> None:
+    import random
+
+    from crawler.fabricate import CONTENT_TYPES, county_units, generate_report, render_attachment
+    from crawler.parse import parse_report
+
+    unit = county_units("130682", random.Random(0))[0]
+    report = generate_report(random.Random(1), unit, 2022)
+    body = render_attachment(report, fmt, random.Random(1))
+    assert detect_format(body, content_type=CONTENT_TYPES[fmt]) == fmt
+    doc = extract(body, content_type=CONTENT_TYPES[fmt], soffice=None)
+    assert [f.rule for f in doc.findings] == [RULE_UNSUPPORTED_FORMAT]
+    parsed = parse_report(doc, hint_title=report.title)
+    assert RULE_UNSUPPORTED_FORMAT in [f.rule for f in parsed.findings]
+    assert parsed.cells == {} or all(c.value is None for c in parsed.cells.values())
