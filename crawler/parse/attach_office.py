@@ -88,7 +88,9 @@ def convert(body: bytes, fmt: str, soffice: str, *, timeout: float, max_output: 
                 _kill_group(proc)
         target = outdir / f"attachment.{target_ext}"
         if not target.is_file():
-            detail = one_line(stderr.decode("utf-8", "replace"), 120) or f"exit {proc.returncode}"
+            lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+            errors = [line for line in lines if "error" in line.lower()] or [x for x in lines if x]
+            detail = one_line(errors[-1], 120) if errors else f"exit {proc.returncode}"
             raise AttachmentProblem(
                 "broken", f"{fmt}: LibreOffice could not convert it to {target_ext} ({detail})"
             )

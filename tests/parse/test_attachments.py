@@ -39,6 +39,7 @@ from crawler.parse.model import (
     Paragraph,
     Table,
 )
+from crawler.system import soffice_path
 from tests.parse import attachment_samples as S
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -774,3 +775,28 @@ def test_fabricated_stand_ins_reach_the_report_as_unsupported(fmt: str) -> None:
     parsed = parse_report(doc, hint_title=report.title)
     assert RULE_UNSUPPORTED_FORMAT in [f.rule for f in parsed.findings]
     assert parsed.cells == {} or all(c.value is None for c in parsed.cells.values())
+
+
+@pytest.mark.skipif(soffice_path() is None, reason="LibreOffice (soffice) not installed")
+@pytest.mark.parametrize(
+    ("fmt", "name"),
+    [("doc", "报告.doc"), ("doc", "报告.wps"), ("xls", "表.xls"), ("rtf", "报告.rtf")],
+)
+def test_real_libreoffice_round_trip(tmp_path: Path, fmt: str, name: str) -> None:
+    """DOCX/XLSX saved as DOC/XLS/RTF by LibreOffice, read back through it: same grid."""
+    import subprocess
+
+    soffice = soffice_path()
+    assert soffice is not None
+    spec = S.s3_table()
+    source = tmp_path / ("in.xlsx" if fmt == "xls" else "in.docx")
+    source.write_bytes(S.xlsx_bytes(spec) if fmt == "xls" else S.docx_bytes(spec))
+    subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
+         "--convert-to", fmt, "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    doc = extract((tmp_path / f"in.{fmt}").read_bytes(), filename=name, soffice=soffice)
+    [table] = tables(doc)
+    assert_grid(table, spec)
+    assert doc.meta[META_CONVERTED].endswith("(LibreOffice)")
