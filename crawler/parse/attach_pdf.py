@@ -93,6 +93,7 @@ class _Line:
     text: str  # tab-separated when the line has table-like gaps
     size: float
     bold: bool
+    margin: bool = False  # in the top or bottom band of the page (running header/footer?)
 
     @property
     def is_row(self) -> bool:
@@ -123,6 +124,7 @@ class _PageStats:
     text_strategy_tables: int = 0
     images: int = 0
     cid_fixed: int = 0
+    undecodable: int = 0  # pages where over a fifth of the glyphs have no Unicode mapping
     errors: list[str] = field(default_factory=list)
 
 
@@ -371,6 +373,13 @@ def _read_page(page: Any, index: int, limits: Limits, stats: _PageStats) -> list
     glyphs = _dedupe([c for c in page.chars if c.get("text") and not _diagonal(c)])
     chars = [c for c in glyphs if str(c["text"]).strip()]
     stats.cid_fixed += _fix_cid_glyphs(glyphs)
+    undecodable = sum(1 for c in chars if _CID_TEXT.match(str(c["text"])))
+    if undecodable:
+        # "(cid:123)" is no text a reader sees: drop it, and say so when it is most of a page.
+        if undecodable * 5 > len(chars):
+            stats.undecodable += 1
+        glyphs = [c for c in glyphs if not _CID_TEXT.match(str(c["text"]))]
+        chars = [c for c in chars if not _CID_TEXT.match(str(c["text"]))]
     images = page.images
     stats.images += len(images)
     if len(chars) < 5:
@@ -426,10 +435,34 @@ def _read_page(page: Any, index: int, limits: Limits, stats: _PageStats) -> list
                 text=text,
                 size=statistics.median(sizes) if sizes else 0.0,
                 bold=bold * 2 > len(glyphs),
+                margin=in_margin,
             )
         )
     items.sort(key=lambda item: item.top)
     return items
+
+
+_DIGITS: Final = re.compile(r"\d+")
+
+
+def _drop_running_lines(items: list[_Item], pages: int) -> tuple[list[_Item], int]:
+    """Running headers and footers: margin lines whose text (digits aside) repeats on
+    at least two pages and half of them. They would split paragraphs and tables."""
+    if pages < 2:
+        return items, 0
+    seen: dict[str, set[int]] = {}
+    for item in items:
+        if isinstance(item, _Line) and item.margin:
+            seen.setdefault(_DIGITS.sub("#", item.text), set()).add(item.page)
+    running = {text for text, on in seen.items() if len(on) >= max(2, pages // 2)}
+    if not running:
+        return items, 0
+    kept = [
+        item
+        for item in items
+        if not (isinstance(item, _Line) and item.margin and _DIGITS.sub("#", item.text) in running)
+    ]
+    return kept, len(items) - len(kept)
 
 
 def _text_strategy_tables(
@@ -831,6 +864,8 @@ def read_pdf(body: bytes, limits: Limits, budget: Budget) -> ReadResult:
         pdf.flush_cache()
     if stats.read == 0 and stats.failed:
         raise AttachmentProblem("broken", f"pdf: no page readable ({'; '.join(stats.errors[:3])})")
+    items, running = _drop_running_lines(items, stats.read)
+    stats.dropped_margin_lines += running
     items, joined = _join_across_pages(items, limits)
     result.blocks = list(_to_blocks(items))
     result.stats.update(
@@ -846,12 +881,20 @@ def read_pdf(body: bytes, limits: Limits, budget: Budget) -> ReadResult:
             "attach/tables_text_strategy": stats.text_strategy_tables,
             "attach/margin_lines_dropped": stats.dropped_margin_lines,
             "attach/cid_glyphs_mapped": stats.cid_fixed,
+            "attach/pages_undecodable": stats.undecodable,
         }
     )
     if stats.scanned and stats.read > stats.scanned:
         result.partial_images = (
             f"pdf: {stats.scanned} of {stats.read} pages read are scans without a text layer"
         )
+    if stats.undecodable:
+        result.meta["attachment.undecodable"] = (
+            f"pdf: on {stats.undecodable} of {stats.read} pages most glyphs have no Unicode "
+            "mapping (embedded fonts without ToUnicode); their text is unreadable"
+        )
     if stats.failed:
-        result.meta["attachment.page_errors"] = "; ".join(stats.errors[:5])
+        result.meta["attachment.page_errors"] = (
+            f"pdf: {stats.failed} page(s) unreadable ({'; '.join(stats.errors[:5])})"
+        )
     return result

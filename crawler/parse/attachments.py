@@ -84,6 +84,8 @@ META_PROBLEM: Final = "attachment.problem"  # its kind (ProblemKind)
 META_TRUNCATED: Final = "attachment.truncated"  # what a cap cut ("read 60 of 500 pages")
 META_SCANNED: Final = "attachment.scanned"  # some pages are scans without text
 META_CONVERTED: Final = "attachment.converted"  # "doc→docx (LibreOffice)"
+META_UNDECODABLE: Final = "attachment.undecodable"  # PDF glyphs without Unicode mapping
+META_PAGE_ERRORS: Final = "attachment.page_errors"  # PDF pages that could not be read
 META_REPAIRED: Final = "attachment.repaired"  # a damaged file read after repair (truncated PDF)
 META_FILENAME: Final = "attachment.filename"
 META_URL: Final = "attachment.url"
@@ -530,6 +532,8 @@ def extract(
     stats["attach/paragraphs"] = sum(1 for b in blocks if isinstance(b, Paragraph))
     stats["attach/tables"] = sum(1 for b in blocks if isinstance(b, Table))
     if not any(isinstance(b, Table) or b.text for b in blocks):
+        if meta.get(META_UNDECODABLE):
+            return _unreadable("broken", meta.pop(META_UNDECODABLE), meta, stats, budget, images)
         if stats.get("attach/pages_scanned") or stats.get("attach/images"):
             scanned = stats.get("attach/pages_scanned", 0)
             what = f"{scanned} scanned pages" if scanned else f"{stats['attach/images']} images"
@@ -609,6 +613,9 @@ def attachment_findings(doc: CleanedDocument) -> tuple[Finding, ...]:
         findings.append(
             Finding(rule=RULE_IMAGE_ONLY, detail=meta[META_SCANNED], severity="warning")
         )
+    for key in (META_UNDECODABLE, META_PAGE_ERRORS):
+        if meta.get(key) and not reason:
+            findings.append(Finding(rule=RULE_DOC_BROKEN, detail=meta[key], severity="warning"))
     if meta.get(META_REPAIRED) and not reason:
         findings.append(
             Finding(rule=RULE_DOC_BROKEN, detail=meta[META_REPAIRED], severity="warning")

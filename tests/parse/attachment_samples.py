@@ -150,6 +150,7 @@ def pdf_bytes(
     filler_paragraphs: int = 0,
     repeat_header: int = 0,
     page_numbers: bool = False,
+    running_header: str | None = None,
     ruled: bool = True,
     encrypt: str | None = None,
 ) -> bytes:
@@ -190,9 +191,12 @@ def pdf_bytes(
 
     def number(canvas: object, document: object) -> None:
         canvas.setFont(font, 9)  # type: ignore[attr-defined]
-        canvas.drawCentredString(A4[0] / 2, 30, f"- {document.page} -")  # type: ignore[attr-defined]
+        if page_numbers:
+            canvas.drawCentredString(A4[0] / 2, 30, f"- {document.page} -")  # type: ignore[attr-defined]
+        if running_header:
+            canvas.drawString(72, A4[1] - 40, running_header)  # type: ignore[attr-defined]
 
-    if page_numbers:
+    if page_numbers or running_header:
         doc.build(story, onFirstPage=number, onLaterPages=number)
     else:
         doc.build(story)

@@ -218,6 +218,40 @@ def test_pdf_table_split_across_pages_is_joined(repeat_header: int) -> None:
     assert doc.stats["attach/margin_lines_dropped"] == 2
 
 
+def test_pdf_running_header_does_not_split_the_table() -> None:
+    spec = S.s3_table()
+    header = "某县人民政府办公室 2022年政府信息公开工作年度报告"
+    doc = extract(S.pdf_bytes(spec, filler_paragraphs=6, running_header=header))
+    [table] = tables(doc)
+    assert_grid(table, spec)
+    assert not any("办公室" in p.text for p in paragraphs(doc))
+
+
+def test_pdf_glyphs_without_unicode_are_dropped_and_reported() -> None:
+    content = b"BT /F1 12 Tf 72 700 Td <0041004200430044004500460047> Tj ET"
+    font = (
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /Foo /Encoding /Identity-H /DescendantFonts"
+        b" [<< /Type /Font /Subtype /CIDFontType2 /BaseFont /Foo"
+        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>] >>"
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        font,
+    ]
+    body = b"%PDF-1.4\n"
+    for number, obj in enumerate(objects, 1):
+        body += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
+    body += b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    doc = extract(body)
+    assert doc.blocks == ()
+    assert "no Unicode mapping" in unreadable(doc)
+    assert [f.rule for f in doc.findings] == [RULE_DOC_BROKEN]
+
+
 def test_pdf_paragraphs_headings_and_reading_order() -> None:
     spec = S.s4_table()
     doc = extract(S.pdf_bytes(spec, filler_paragraphs=2))
