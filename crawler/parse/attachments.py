@@ -39,7 +39,6 @@ from crawler.parse.attach_common import (
     Limits,
     ProblemKind,
     ReadResult,
-    normalize_line,
     one_line,
 )
 from crawler.parse.model import (
@@ -460,6 +459,10 @@ def _read(
 
 
 def _read_text(body: bytes) -> ReadResult:
+    """A plain-text attachment through the parser's own text cleaning (line layouts,
+    tab-separated rows and chrome lines are its business)."""
+    from crawler.parse import clean_text
+
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = body.decode(encoding)
@@ -468,12 +471,8 @@ def _read_text(body: bytes) -> ReadResult:
             continue
     else:
         text = body.decode("utf-8", errors="replace")
-    result = ReadResult()
-    for line in text.splitlines():
-        line = normalize_line(line)
-        if line:
-            result.blocks.append(Paragraph(line))
-    return result
+    cleaned = clean_text(text)
+    return ReadResult(blocks=list(cleaned.blocks), title=cleaned.title, meta=dict(cleaned.meta))
 
 
 def extract(

@@ -777,10 +777,14 @@ def test_html_error_page_served_as_pdf() -> None:
 
 
 def test_plain_text_attachment() -> None:
-    doc = extract(
-        "一、总体情况\r\n\r\n本年度共收到申请１２件。\n".encode("gb18030"), filename="a.txt"
-    )
-    assert [p.text for p in paragraphs(doc)] == ["一、总体情况", "本年度共收到申请12件。"]
+    """Text goes through the parser's clean_text: lines kept as printed, tab rows intact."""
+    text = "一、总体情况\r\n\r\n本年度共收到申请１２件。\n规章\t1\t2\t3\n"
+    doc = extract(text.encode("gb18030"), filename="a.txt")
+    assert [p.text for p in paragraphs(doc)] == [
+        "一、总体情况",
+        "本年度共收到申请１２件。",
+        "规章\t1\t2\t3",
+    ]
 
 
 def test_documents_pickle_and_isolated_extraction_matches() -> None:
