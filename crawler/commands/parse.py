@@ -113,7 +113,7 @@ def _fetch(url: str) -> tuple[bytes, str | None]:
         url, headers={"User-Agent": f"gov-reports/{__version__} (parse command)"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:
             body: bytes = response.read(FETCH_MAX_BYTES + 1)
             content_type = response.headers.get("Content-Type")
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
@@ -141,7 +141,11 @@ def _read(path_or_url: str) -> tuple[bytes, str | None, str | None]:
         raise DocumentError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     suffix = path.suffix.lower()
     content_type = (
-        "text/plain" if suffix in _TEXT_SUFFIXES else "text/html" if suffix in _HTML_SUFFIXES else None
+        "text/plain"
+        if suffix in _TEXT_SUFFIXES
+        else "text/html"
+        if suffix in _HTML_SUFFIXES
+        else None
     )
     return body, content_type, None
 
@@ -174,7 +178,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="parse one report page (.html), text extraction (.txt) or URL",
         description="Parse one document and print what the parser reads from it.",
     )
-    parser.add_argument("target", metavar="PATH_OR_URL", help="a saved page, a .txt, or http(s) URL")
+    parser.add_argument(
+        "target", metavar="PATH_OR_URL", help="a saved page, a .txt, or http(s) URL"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--encoding", help="the charset the server declared (Content-Type)")
     parser.add_argument("--url", help="the page's URL, to resolve links and attachments")

@@ -48,7 +48,6 @@ class _Page:
     attachments: tuple[Attachment, ...]
     prev_next: tuple[str, str]
     toolbar: bool  # 无障碍 / 长者版
-    year: int | None
 
 
 # --- Shared pieces --------------------------------------------------------------------
@@ -307,6 +306,7 @@ def _hanweb(page: _Page, rng: random.Random) -> str:
 </td></tr>
 <tr><td align="right">[ <a href="javascript:window.print()">打印本页</a> ] [ <a href="javascript:window.opener=null;window.open('','_self');window.close();">关闭窗口</a> ]</td></tr>
 </table>
+{_prev_next(page, '<div class="prev-next"><span>上一篇：{prev}</span><span>下一篇：{next}</span></div>')}
 {_share(rng)}
 <div class="footer">
 <div class="yqlj">{_selects(site)}</div>
@@ -356,7 +356,7 @@ def _vsb(page: _Page, rng: random.Random) -> str:
 <script language="javascript" src="/system/resource/js/dynclicks.js"></script><script language="javascript" src="../../_dwr/interface/NewsvoteDWR.js"></script><script language="javascript" src="../../_dwr/engine.js"></script><script language="javascript" src="/system/resource/js/news/newscontent.js"></script>
 <form name="_newscontent_fromname">
 <div class="content-title"><h1>{esc(page.title)}</h1>
-<div class="info">{info}&nbsp;&nbsp;点击：<script>_showDynClicks("wbnews", {owner}, {page.doc_id})</script></div></div>
+<div class="info">{info}&nbsp;&nbsp;点击：<script>_showDynClicks("wbnews", {owner}, {page.doc_id})</script>&nbsp;&nbsp;【字体：<a href="javascript:fontZoom(16)">大</a> <a href="javascript:fontZoom(14)">中</a> <a href="javascript:fontZoom(12)">小</a>】</div></div>
 {_metadata_table(page, "xxgk-meta")}
 <div id="vsb_content"><div class="v_news_content">
 {page.body}
@@ -507,7 +507,7 @@ def _plain(page: _Page, rng: random.Random) -> str:
 <table width="980" border="0" align="center" cellpadding="0" cellspacing="0"><tr><td height="30">&nbsp;当前位置：{_crumbs(page, " &gt;&gt; ")}</td></tr></table>
 <table width="980" border="0" align="center" cellpadding="10" cellspacing="0">
 <tr><td align="center" class="title">{esc(page.title)}</td></tr>
-<tr><td align="center">{info}&nbsp;&nbsp;【<a href="javascript:window.print()">打印</a>】【<a href="javascript:window.close()">关闭</a>】</td></tr>
+<tr><td align="center">{info}&nbsp;&nbsp;[字体: <a href="javascript:doZoom(16)">大</a> <a href="javascript:doZoom(14)">中</a> <a href="javascript:doZoom(12)">小</a>]&nbsp;&nbsp;【<a href="javascript:window.print()">打印</a>】【<a href="javascript:window.close()">关闭</a>】</td></tr>
 <tr>{opening}
 {page.body}
 {closing}</tr>
@@ -605,7 +605,6 @@ def _page(
         attachments=tuple(attachments),
         prev_next=_neighbour_titles(site.county_code, year or 2022, rng),
         toolbar=rng.random() < 0.5,
-        year=year,
     )
 
 

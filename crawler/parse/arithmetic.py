@@ -109,7 +109,8 @@ def _rules(template: Template, values: Values) -> Iterator[Finding | None]:
             if total is not None and published is not None and total < published:
                 yield Finding(
                     RULE_S2_TOTAL_PUBLIC,
-                    f"section 二 {row}: 对外公开总数量 {_fmt(total)} < 本年新公开数量 {_fmt(published)}",
+                    f"section 二 {row}: 对外公开总数量 {_fmt(total)}"
+                    f" < 本年新公开数量 {_fmt(published)}",
                     (total_id, published_id),
                     severity="warning",
                 )

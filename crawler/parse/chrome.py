@@ -68,7 +68,9 @@ HANWEB_META_END: Final = "ContentEnd"
 MIN_CONTAINER_CHARS: Final = 40
 
 # Candidate tags for the text-density fallback (unknown CMS).
-DENSITY_TAGS: Final = frozenset({"div", "td", "article", "section", "main", "body", "center", "form"})
+DENSITY_TAGS: Final = frozenset(
+    {"div", "td", "article", "section", "main", "body", "center", "form"}
+)
 # Descend into a child while it holds at least this share of its parent's text.
 DENSITY_DESCEND_SHARE: Final = 0.72
 
@@ -118,19 +120,25 @@ SCRIPT_SRC_NOISE_RE: Final = re.compile(r"conac\.cn|kaipuyun|jiucuo|bdshare|jiat
 
 # --- noise lines (whole-line) -------------------------------------------------------------------
 # Tokens a chrome line is made of; a line made only of these (and separators) is chrome.
-_NOISE_TOKENS: Final = (
-    r"【?\s*(?:上一篇|下一篇|上一条|下一条)\s*】?\s*[:：]?\s*(?:[^【】\s]{0,60})?",
-    r"【?\s*(?:打印(?:本页|此页|内容|正文)?|关闭(?:窗口|本页)?|返回顶部|返回首页|收藏|保存|纠错|内容纠错|我要纠错)\s*】?",
-    r"【?\s*字[体号]\s*[:：]?\s*(?:[大中小]\s*){0,3}\s*】?",
+# They are matched one after another from the start of the line (see noise.is_noise_line),
+# never as one pattern with nested repetition: that would backtrack exponentially.
+NOISE_TOKENS: Final[tuple[str, ...]] = (
+    r"【?\s*(?:上一篇|下一篇|上一条|下一条)\s*】?\s*[:：]?\s*[^【】\s]{0,60}",
+    r"【?\s*(?:打印(?:本页|此页|内容|正文)?|关闭(?:窗口|本页)?|返回顶部|返回首页|收藏|保存"
+    r"|纠错|内容纠错|我要纠错)\s*】?",
+    r"【?\s*字[体号]\s*[:：]?(?:\s*[大中小]){0,3}\s*】?",
     r"[【\[]?\s*[大中小]\s*[】\]]?",
     r"分享到\s*[:：]?",
     r"(?:扫一扫|用手机扫描|在手机上查看|手机扫码|微信扫一扫)[^。]{0,20}",
-    r"(?:繁體版|繁体版|简体版|无障碍(?:浏览|阅读)?|长者版|关怀版|适老化|请按F11切换大界面模式|ALT\s*\+\s*数字)",
+    r"(?:繁體版|繁体版|简体版|无障碍(?:浏览|阅读)?|长者版|关怀版|适老化|请按F11切换大界面模式"
+    r"|ALT\s*\+\s*数字)",
     r"(?:视力保护色|阅读模式|默认|放大|缩小)",
     r"(?:浏览次数|阅读次数|访问量|点击(?:数|量|次数)?)\s*[:：]?\s*\d*",
 )
-NOISE_LINE_RE: Final = re.compile(
-    r"^(?:[\s|/·•\-—_,，:：]*(?:" + "|".join(_NOISE_TOKENS) + r"))+[\s|/·•\-—_,，:：]*$"
+NOISE_SEPARATORS: Final = r"[\s|/·•\-—_,，:：]+"
+# One step of the scan: a run of separators, or one token.
+NOISE_STEP_RE: Final = re.compile(
+    "(?P<sep>" + NOISE_SEPARATORS + ")|(?P<tok>" + "|".join(NOISE_TOKENS) + ")"
 )
 # Breadcrumb: 当前位置：首页 > 政府信息公开 > …
 BREADCRUMB_RE: Final = re.compile(r"^\s*(?:您的?|你的?)?(?:当前|所在)位置\s*[:：]")

@@ -125,9 +125,7 @@ def _utf8(body: bytes) -> str | None:
         return None
 
 
-def decode(
-    body: bytes, *, header_charset: str | None = None, is_html: bool = True
-) -> Decoded:
+def decode(body: bytes, *, header_charset: str | None = None, is_html: bool = True) -> Decoded:
     """Decode ``body`` (see the module docstring for the rules)."""
     for bom, codec in _BOMS:
         if body.startswith(bom):
@@ -140,20 +138,20 @@ def decode(
         return Decoded(body.decode("ascii"), declared or "utf-8", source, declared, False)
     if _looks_utf16(body):
         codec = "utf-16-le" if body[1:2] == b"\x00" else "utf-16-be"
-        text = body.decode(codec, "replace")
-        return Decoded(text, codec, "sniff", declared, declared is not None)
-    text = _utf8(body)
-    if text is not None:
+        wide = body.decode(codec, "replace")
+        return Decoded(wide, codec, "sniff", declared, declared is not None)
+    utf8 = _utf8(body)
+    if utf8 is not None:
         mismatch = declared is not None and declared != "utf-8"
-        return Decoded(text, "utf-8", "utf8-sniff", declared, mismatch)
+        return Decoded(utf8, "utf-8", "utf8-sniff", declared, mismatch)
     if declared is not None and declared != "utf-8" and declared not in _WESTERN:
-        text = _strict(body, declared)
-        if text is not None:
-            return Decoded(text, declared, source, declared, False)
+        as_declared = _strict(body, declared)
+        if as_declared is not None:
+            return Decoded(as_declared, declared, source, declared, False)
     for codec in ("gb18030", "big5hkscs"):
-        text = _strict(body, codec)
-        if text is not None:
-            return Decoded(text, codec, "sniff", declared, declared is not None)
+        sniffed = _strict(body, codec)
+        if sniffed is not None:
+            return Decoded(sniffed, codec, "sniff", declared, declared is not None)
     # Nothing decodes cleanly: the least damaged reading, with replacement characters.
     best: tuple[int, str, str] | None = None
     for codec in ("utf-8", "gb18030"):
@@ -163,7 +161,9 @@ def decode(
             best = (bad, codec, text)
     assert best is not None
     bad, codec, text = best
-    return Decoded(text, codec, "fallback", declared, declared is not None and declared != codec, bad)
+    return Decoded(
+        text, codec, "fallback", declared, declared is not None and declared != codec, bad
+    )
 
 
 def _looks_utf16(body: bytes) -> bool:

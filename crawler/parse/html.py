@@ -19,7 +19,7 @@ import logging
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final, TypeAlias
 from urllib.parse import urljoin
 
 import lxml.etree as et
@@ -51,6 +51,9 @@ _BLOCK_TAGS: Final = frozenset(
 )  # fmt: skip
 _BOLD_TAGS: Final = frozenset({"b", "strong", "h1", "h2", "h3", "h4", "h5", "h6"})
 _INLINE_FORMAT_TAGS: Final = ("span", "font", "b", "strong", "i", "em", "u", "o:p", "small", "big")
+_INLINE_TAG_RE: Final = re.compile(
+    r"</?(?:" + "|".join(_INLINE_FORMAT_TAGS) + r")\b[^>]*>", re.IGNORECASE
+)
 MAX_BLOCKS: Final = 20_000  # a report has a few thousand lines at most
 _MAX_COLSPAN: Final = 100
 _MAX_ROWSPAN: Final = 1000
@@ -59,12 +62,10 @@ _LAYOUT_CELL_CHARS: Final = 400  # a table cell with this much text holds prose,
 _TITLE_CLASS_RE: Final = re.compile(r"title|biaoti|bt\b|tit\b|headline", re.IGNORECASE)
 _HIDDEN_RE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BOLD_STYLE_RE: Final = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
-_CJK: Final = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
-_NL_CJK_RE: Final = re.compile(rf"(?<=[{_CJK}])[ \t\r\n\f\v]*\n[ \t\r\n\f\v]*(?=[{_CJK}])")
-_NL_RE: Final = re.compile(r"[ \t\r\n\f\v]*\n[ \t\r\n\f\v]*")
-_SPACES_RE: Final = re.compile(r"[ \t\r\n\f\v]+")
+_SOURCE_WS: Final = " \t\f\v"  # source indentation (not NBSP: that is the author's)
 _XML_DECL_RE: Final = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _APPENDIX_RE: Final = re.compile(r"file_appendix\s*=\s*['\"]([^'\"]{1,300})['\"]")
+_DOC_TITLE_RE: Final = re.compile(r"报告|年报|(?:19|20)\d{2}\s*年")
 _SITE_SUFFIX_SPLIT_RE: Final = re.compile(r"\s*[-_|—–]+\s*|\s{2,}")
 _META_KEYS: Final = frozenset(
     {
@@ -76,7 +77,7 @@ _META_KEYS: Final = frozenset(
 )  # fmt: skip
 _WS: Final = " \t\r\n\u00a0\u3000"
 _TEXT_XPATH: Final = et.XPath("string()")
-_El = et._Element
+_El: TypeAlias = Any  # lxml ships no type information: elements are untyped here
 _HEADING_TAGS: Final = frozenset({"h1", "h2", "h3"})
 _TITLE_TAGS: Final = frozenset({"div", "p", "td", "span", "strong"})
 _GRID_TAGS: Final = frozenset({"table", "td", "tr", "tbody", "th", "thead"})
@@ -104,7 +105,7 @@ def _parse(text: str) -> tuple[_El, bool]:
     if too_deep:
         # Word and broken CMSs nest thousands of unclosed <span>/<font>: they carry no
         # structure, so drop them and read the page again.
-        flat = re.sub(r"</?(?:%s)\b[^>]*>" % "|".join(_INLINE_FORMAT_TAGS), "", text, flags=re.I)
+        flat = _INLINE_TAG_RE.sub("", text)
         parser = et.HTMLParser(remove_pis=True, no_network=True, encoding="utf-8")
         try:
             flat_root = et.fromstring(flat.encode("utf-8", "surrogatepass"), parser=parser)
@@ -116,13 +117,30 @@ def _parse(text: str) -> tuple[_El, bool]:
     return root, too_deep
 
 
+def _is_cjk(ch: str) -> bool:
+    return "\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\uff00" <= ch <= "\uffef"
+
+
 def _norm_ws(text: str) -> str:
-    """Source line breaks are white space: drop them between CJK, else one space."""
-    if "\n" in text or "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        text = _NL_CJK_RE.sub("", text)
-        text = _NL_RE.sub(" ", text)
-    return text
+    """Source line breaks are white space: dropped between CJK characters, else one space.
+
+    Split-based (linear): a regex over runs of white space would rescan long runs.
+    """
+    if "\n" not in text and "\r" not in text:
+        return text
+    pieces = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    out = [pieces[0].rstrip(_SOURCE_WS)]
+    for piece in pieces[1:]:
+        piece = piece.lstrip(_SOURCE_WS)
+        prev = out[-1]
+        if not piece:
+            out.append("")
+            continue
+        if prev and _is_cjk(prev[-1]) and _is_cjk(piece[0]):
+            out[-1] = prev + piece.rstrip(_SOURCE_WS)
+        else:
+            out.append(piece.rstrip(_SOURCE_WS))
+    return " ".join(p for p in out if p) if len(out) > 1 else out[0]
 
 
 def _cell_text(el: _El) -> str:
@@ -192,16 +210,19 @@ class _Scan:
         self.containers: list[tuple[int, str, _El]] = []
         self.titles: list[_El] = []
         self.noise: list[_El] = []
+        self.always: set[_El] = set()
         for el in root.iter():
             tag = el.tag
             if tag in _HEADING_TAGS:
                 self.titles.append(el)
             elif tag in chrome.CHROME_TAGS:
                 self.noise.append(el)
+                self.always.add(el)
                 continue
             style = el.get("style")
             if style and ("display" in style or "visibility" in style) and _HIDDEN_RE.search(style):
                 self.noise.append(el)
+                self.always.add(el)
                 continue
             el_id = el.get("id")
             cls = el.get("class")
@@ -214,12 +235,18 @@ class _Scan:
                 self.titles.append(el)
             if is_noise and tag not in _GRID_TAGS:
                 self.noise.append(el)
+                if el_id == "_ideConac":
+                    self.always.add(el)
 
     def container(self) -> tuple[_El | None, str]:
         best: tuple[int, int, _El, str] | None = None
         for prio, name, el in self.containers:
             length = len(_text_len_probe(el).strip())
-            if length < chrome.MIN_CONTAINER_CHARS:
+            # A short container still counts when it holds the report as images or files.
+            if (
+                length < chrome.MIN_CONTAINER_CHARS
+                and next(el.iter("img", "a", "embed"), None) is None
+            ):
                 continue
             if best is None or (prio, -length) < (best[0], best[1]):
                 best = (prio, -length, el, name)
@@ -237,8 +264,12 @@ class _Scan:
         return out
 
 
-def _drop_noise(container: _El, candidates: list[_El]) -> tuple[int, int]:
-    """Remove the chrome elements inside the container; (nodes, chars) removed."""
+def _drop_noise(container: _El, candidates: list[_El], always: set[_El]) -> tuple[int, int]:
+    """Remove the chrome elements inside the container; (nodes, chars) removed.
+
+    Elements in ``always`` (structural chrome tags, hidden elements, the conac badge) go
+    whatever their size; the others only when short (a big block misnamed stays).
+    """
     doomed: list[_El] = []
     for el in candidates:
         if el is container or el.getparent() is None:
@@ -250,9 +281,7 @@ def _drop_noise(container: _El, candidates: list[_El]) -> tuple[int, int]:
                 break
         if not inside:
             continue
-        if el.tag in chrome.CHROME_TAGS or el.get("style") or el.get("id") == "_ideConac":
-            doomed.append(el)
-        elif len(_text_len_probe(el).strip()) <= chrome.NOISE_MAX_CHARS:
+        if el in always or len(_text_len_probe(el).strip()) <= chrome.NOISE_MAX_CHARS:
             doomed.append(el)
     nodes = chars = 0
     doomed_set = set(doomed)
@@ -285,7 +314,8 @@ def _drop_tree(el: _El) -> None:
 
 
 def _hanweb_container(root: _El) -> _El | None:
-    """Hanweb's body between <!--ZJEG_RSS.content.begin--> / <meta name=ContentStart> and the end."""
+    """Hanweb's body: between <!--ZJEG_RSS.content.begin--> (or <meta name=ContentStart>)
+    and the matching end marker."""
     begin = end = None
     for c in root.iter(et.Comment):
         text = c.text or ""
@@ -358,6 +388,13 @@ def _density_container(body: _El) -> _El:
 # --- blocks ------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1024)
+def _bold_style(style: str | None) -> bool:
+    if not style or "weight" not in style:
+        return False
+    return _BOLD_STYLE_RE.search(style) is not None
+
+
 class _Full(Exception):
     """The container holds more blocks than any report: stop reading."""
 
@@ -367,6 +404,7 @@ class _Walker:
 
     def __init__(self, base_url: str | None) -> None:
         self.truncated = False
+        self.pre_depth = 0
         self.blocks: list[Block] = []
         self.parts: list[str] = []
         self.bold_chars = 0
@@ -389,10 +427,13 @@ class _Walker:
         self.parts = []
         bold = self.bold_chars
         self.bold_chars = 0
-        text = _norm_ws(raw)
-        # Source indentation at the edges is formatting; a leading tab typed into the
-        # paragraph itself (text layouts) is kept.
-        text = text.strip(" \n\r")
+        if self.pre_depth:
+            # <pre>: line breaks and tabs are the layout (a text table pasted as is).
+            text = raw.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+        else:
+            # Source line breaks are white space; indentation at the edges is formatting,
+            # but a leading tab typed into the paragraph itself (text layouts) is kept.
+            text = _norm_ws(raw).strip(" \n\r")
         if not text:
             return
         for line in text.split("\n"):
@@ -414,6 +455,7 @@ class _Walker:
             self.truncated = True
 
     def _walk(self, root: _El) -> None:
+        bold_open: set[_El] = set()
         walker = et.iterwalk(root, events=("start", "end"))
         for event, el in walker:
             tag = el.tag
@@ -436,9 +478,7 @@ class _Walker:
                         walker.skip_subtree()
                         self._collect_refs(el)
                         continue
-                if tag in _BLOCK_TAGS:
-                    self.flush()
-                elif tag == "br":
+                if tag in _BLOCK_TAGS or tag == "br":
                     self.flush()
                 elif tag == "a":
                     href = el.get("href")
@@ -448,12 +488,18 @@ class _Walker:
                     src = el.get("src") or el.get("data-src")
                     if src:
                         self.images.append(self._abs(src.strip()))
-                if tag in _BOLD_TAGS or (el.get("style") and _BOLD_STYLE_RE.search(el.get("style", ""))):
+                if tag in _BOLD_TAGS or _bold_style(el.get("style")):
                     self.bold_depth += 1
+                    bold_open.add(el)
+                if tag == "pre":
+                    self.pre_depth += 1
                 self.add(el.text)
             else:
-                if tag in _BOLD_TAGS or (el.get("style") and _BOLD_STYLE_RE.search(el.get("style", ""))):
-                    self.bold_depth = max(0, self.bold_depth - 1)
+                if el in bold_open:
+                    self.bold_depth -= 1
+                if tag == "pre":
+                    self.flush()
+                    self.pre_depth -= 1
                 if tag in _BLOCK_TAGS:
                     self.flush()
                 if el is not root:
@@ -505,7 +551,11 @@ def _table(el: _El) -> Table | None:
             if td.tag not in ("td", "th"):
                 continue
             cells.append(
-                (_cell_text(td), _span(td.get("rowspan"), _MAX_ROWSPAN), _span(td.get("colspan"), _MAX_COLSPAN))
+                (
+                    _cell_text(td),
+                    _span(td.get("rowspan"), _MAX_ROWSPAN),
+                    _span(td.get("colspan"), _MAX_COLSPAN),
+                )
             )
         raw_rows.append(cells)
     if not raw_rows:
@@ -536,9 +586,9 @@ def _table(el: _El) -> Table | None:
     if n_cols == 0:
         return None
     texts = [a.text for a in anchors]
-    if (n_rows == 1 and n_cols == 1) or any(len(t) > _LAYOUT_CELL_CHARS for t in texts):
-        if n_rows * n_cols <= 4 or sum(len(t) for t in texts) > _LAYOUT_CELL_CHARS:
-            return None  # a wrapper around prose
+    prose = (n_rows == 1 and n_cols == 1) or any(len(t) > _LAYOUT_CELL_CHARS for t in texts)
+    if prose and (n_rows * n_cols <= 4 or sum(len(t) for t in texts) > _LAYOUT_CELL_CHARS):
+        return None  # a wrapper around prose
     return _compact(anchors, n_rows, n_cols)
 
 
@@ -574,9 +624,8 @@ def _compact(anchors: list[GridCell], n_rows: int, n_cols: int) -> Table:
         cols = sum(used_cols[a.col : a.col + a.colspan])
         if rows == 0 or cols == 0:
             continue
-        r = row_map[a.row] if used_rows[a.row] else row_map[a.row]
-        c = col_map[a.col]
-        out.append(GridCell(a.text, r, c, rows, cols))
+        # An anchor in a dropped row or column moves to the next kept one.
+        out.append(GridCell(a.text, row_map[a.row], col_map[a.col], rows, cols))
     # Two anchors may now start at the same place only if one was blank: keep the first.
     seen: set[tuple[int, int]] = set()
     unique = []
@@ -614,10 +663,16 @@ def _title(
     for text in candidates:
         if "报告" in text or "年报" in text:
             return text
+    if page_title:
+        # Another kind of document: its <title> minus the site name, when it reads like a
+        # document's title (a site name alone is no title).
+        for part in _SITE_SUFFIX_SPLIT_RE.split(page_title):
+            if part and _DOC_TITLE_RE.search(part):
+                return part
     return from_text
 
 
-# --- entry point -----------------------------------------------------------------------------------
+# --- entry point ------------------------------------------------------------------------
 
 
 def clean_html(
@@ -672,7 +727,9 @@ def clean_html(
     scan = _Scan(root)
     if hanweb is not None and len(_text_len_probe(hanweb)) >= chrome.MIN_CONTAINER_CHARS:
         container, how = hanweb, "hanweb-markers"
-        scan.noise.extend(_Scan(hanweb).noise)
+        inner = _Scan(hanweb)
+        scan.noise.extend(inner.noise)
+        scan.always |= inner.always
     else:
         container, how = scan.container()
     stats["clean/container_found"] = int(container is not None)
@@ -690,7 +747,7 @@ def clean_html(
     site = chrome.SITE_ID_RE.search(outside[-50_000:]) if outside else None
     if site is not None:
         meta.setdefault("网站标识码", site.group(1))
-    nodes, chars = _drop_noise(container, scan.noise)
+    nodes, chars = _drop_noise(container, scan.noise, scan.always)
     walker = _Walker(url)
     walker.walk(container)
     blocks = walker.blocks

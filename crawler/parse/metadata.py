@@ -37,9 +37,27 @@ _DATE_LINE_RE: Final = re.compile(
     r"^\s*(?:(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}"
     r"|[二〇○零一二三四五六七八九OoＯ]{4}\s*年\s*[〇○零一二三四五六七八九十]{1,3}\s*月\s*[〇○零一二三四五六七八九十]{1,3}\s*日)\s*$"
 )
-_PUBDATE_KEYS: Final = ("PubDate", "pubdate", "发布时间", "发布日期", "公开日期", "生成日期", "成文日期")
-_ORGAN_KEYS: Final = ("发布机构", "发布单位", "发文机关", "发文单位", "ContentSource", "信息来源", "来源")
-_TITLE_NOISE_RE: Final = re.compile(r"[(（【\[][^)）】\]]{0,10}版[)）】\]]|[(（]\s*(?:附件|图片|超链)[^)）]{0,6}[)）]")
+_PUBDATE_KEYS: Final = (
+    "PubDate",
+    "pubdate",
+    "发布时间",
+    "发布日期",
+    "公开日期",
+    "生成日期",
+    "成文日期",
+)
+_ORGAN_KEYS: Final = (
+    "发布机构",
+    "发布单位",
+    "发文机关",
+    "发文单位",
+    "ContentSource",
+    "信息来源",
+    "来源",
+)
+_TITLE_NOISE_RE: Final = re.compile(
+    r"[(（【\[][^)）】\]]{0,10}版[)）】\]]|[(（]\s*(?:附件|图片|超链)[^)）]{0,6}[)）]"
+)
 _SIGNATURE_MAX: Final = 40
 _MAX_NAME: Final = 14
 # Registry names that are not places one would name an organ by.
@@ -195,7 +213,10 @@ def _organ_like(s: str) -> bool:
     s = re.sub(r"\s+", "", s)
     return (
         2 < len(s) <= _SIGNATURE_MAX
-        and (vocab.GOVERNMENT_SUFFIX_RE.search(s) is not None or vocab.DEPARTMENT_SUFFIX_RE.search(s) is not None)
+        and (
+            vocab.GOVERNMENT_SUFFIX_RE.search(s) is not None
+            or vocab.DEPARTMENT_SUFFIX_RE.search(s) is not None
+        )
         and not re.search(r"[，。；！？,;]", s)
     )
 
@@ -275,7 +296,9 @@ def resolve_region(
     found = _names_in(source, table)
     candidates: list[Division] = []
     for _, name in found:
-        candidates.extend(d for d in table.by_name[name] if d.level != "province" or len(found) == 1)
+        candidates.extend(
+            d for d in table.by_name[name] if d.level != "province" or len(found) == 1
+        )
     if not candidates:
         for code in anchors:
             division = table.get(code)
@@ -291,7 +314,9 @@ def resolve_region(
         if anchors and not any(a in chain_codes for a in anchors):
             continue
         support = sum(1 for c in codes if c in chain_codes and c != d.code)
-        in_context = sum(1 for a in chain[:-1] if a.level in ("county", "city") and a.name in context)
+        in_context = sum(
+            1 for a in chain[:-1] if a.level in ("county", "city") and a.name in context
+        )
         scored.append((support * 10 + in_context + len(chain), d))
     if not scored:
         return Resolution(Region(), None, "place names contradict the site's division code")
@@ -313,7 +338,9 @@ def level_of(organ: str | None, division: Division | None) -> Level | None:
         return "department"
     if s.endswith("人民政府办公室") or s.endswith("政府办"):
         return "department"
-    if s.endswith("街道办事处") or any(s.endswith(f"{suf}人民政府") for suf in vocab.ORGAN_SUFFIXES_TOWNSHIP):
+    if s.endswith("街道办事处") or any(
+        s.endswith(f"{suf}人民政府") for suf in vocab.ORGAN_SUFFIXES_TOWNSHIP
+    ):
         return "township"
     if division is not None and s.endswith("人民政府"):
         return division.level

@@ -40,12 +40,32 @@ class LineChrome:
     meta: dict[str, str] = field(default_factory=dict)
 
 
+def _only_noise_tokens(s: str) -> bool:
+    """The line is nothing but chrome tokens and separators (scanned left to right, linear)."""
+    pos = 0
+    tokens = 0
+    step = chrome.NOISE_STEP_RE.match
+    while pos < len(s):
+        m = step(s, pos)
+        if m is None or m.end() == pos:
+            return False
+        if m.group("tok") is not None:
+            tokens += 1
+        pos = m.end()
+    return tokens > 0
+
+
+def _drop_noise_tokens(s: str) -> str:
+    """What is left of ``s`` once chrome tokens are taken out."""
+    return chrome.NOISE_STEP_RE.sub(lambda m: "" if m.group("tok") is not None else m.group(0), s)
+
+
 def is_noise_line(text: str) -> bool:
     """A toolbar / share / font-size / 上一篇 line, or a breadcrumb."""
     s = text.strip(_WS)
     if not s or len(s) > _MAX_NOISE_LINE:
         return False
-    return bool(chrome.NOISE_LINE_RE.match(s) or chrome.BREADCRUMB_RE.match(s))
+    return chrome.BREADCRUMB_RE.match(s) is not None or _only_noise_tokens(s)
 
 
 def is_footer_line(text: str) -> bool:
@@ -73,7 +93,7 @@ def is_info_line(text: str) -> bool:
         return False
     rest = chrome.INFO_FIELD_RE.sub("", s)
     rest = _DATE_TIME_RE.sub("", rest)
-    rest = chrome.NOISE_LINE_RE.sub("", rest) if len(rest) < _MAX_NOISE_LINE else rest
+    rest = _drop_noise_tokens(rest) if len(rest) < _MAX_NOISE_LINE else rest
     rest = _LEFTOVER_RE.sub("", rest)
     return len(rest) <= 4
 
@@ -124,7 +144,9 @@ def strip_lines(lines: list[str], *, stop_at: int | None = None) -> tuple[list[b
             _read_facts(s, found)
             drop(i)
             seen_footer = True
-        elif (seen_footer and chrome.FOOTER_COMPANION_RE.match(s)) or not keep[i] or is_noise_line(s):
+        elif (
+            (seen_footer and chrome.FOOTER_COMPANION_RE.match(s)) or not keep[i] or is_noise_line(s)
+        ):
             drop(i)
         else:
             break

@@ -37,7 +37,8 @@ _NOT_NUMBER_RE: Final = re.compile(
     r"^(?:[-—–―─－_/／\\×xX*＊]{1,4}|无|暂无|空|不适用|/|——|－－|N/?A|n/?a)$"
 )
 _NUMBER_RE: Final = re.compile(
-    r"^(?P<sign>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?(?P<unit>万元|元|件|个|项|条|次|人|家|宗|份|起)?$"
+    r"^(?P<sign>[-+])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
+    r"(?:[ \u00a0\u3000]*(?P<unit>万元|元|件|个|项|条|次|人|家|宗|份|起))?$"
 )
 _SIGN_MAP: Final = str.maketrans({"−": "-", "－": "-", "—": "-", "–": "-", "＋": "+"})
 
@@ -51,12 +52,11 @@ def read(text: str) -> Reading:
     if len(s) > 40:
         return Reading(Kind.TEXT)
     if not s.isascii():
-        s = unicodedata.normalize("NFKC", s).translate(_SIGN_MAP)
-        s = "".join(ch for ch in s if ch not in _SPACE)
+        s = unicodedata.normalize("NFKC", s).translate(_SIGN_MAP).strip(_SPACE)
         if not s:
             return Reading(Kind.BLANK)
-    else:
-        s = s.replace(" ", "")
+    # White space inside is never glued away: "0 1 2" is three cells (the tokenizer splits
+    # them), "1 234" is not silently 1234.
     m = _NUMBER_RE.match(s)
     if m is not None:
         digits = m.group("int").replace(",", "") + (m.group("frac") or "")

@@ -15,7 +15,6 @@ from crawler.parse import arithmetic, encoding, metadata, sections, tables, voca
 from crawler.parse.model import (
     ARITHMETIC_RULES,
     RULE_CELLS_MISSING,
-    RULE_DOC_BROKEN,
     RULE_IMAGE_ONLY,
     RULE_META_DATE,
     RULE_META_UNRESOLVED,
@@ -33,7 +32,6 @@ from crawler.parse.model import (
     ParsedReport,
     Region,
 )
-from crawler.parse.numbers import Kind
 from crawler.parse.texttables import Line, Token, flatten, render, tokenize
 
 PARSER_VERSION: Final = "1.0.0"
@@ -43,6 +41,7 @@ ATTACHMENT_RE: Final = re.compile(
 )
 _MIN_ROWS_FOR_CONTENT: Final = 5  # table rows found that make a document a report by content
 _TAIL_LINES: Final = 8
+_IMAGE_ONLY_MAX_CHARS: Final = 80  # a caption or a date beside the images
 _CONTEXT_CHARS: Final = 4000
 _CONSISTENCY_RULES: Final = frozenset({RULE_TEMPLATE_YEAR, RULE_META_DATE})
 
@@ -53,9 +52,16 @@ def _range_tokens(tokens: list[Token], token_lines: list[int], a: int, b: int) -
     return tokens[lo:hi]
 
 
-def _first_label_line(tokens: Sequence[Token], pattern: re.Pattern[str], after: int = -1) -> int | None:
+def _first_label_line(
+    tokens: Sequence[Token], pattern: re.Pattern[str], after: int = -1
+) -> int | None:
     for t in tokens:
-        if t.line > after and t.is_label and len(t.key) <= vocab.MAX_LABEL_LEN and pattern.search(t.key):
+        if (
+            t.line > after
+            and t.is_label
+            and len(t.key) <= vocab.MAX_LABEL_LEN
+            and pattern.search(t.key)
+        ):
             return t.line
     return None
 
@@ -73,7 +79,9 @@ class _Regions:
 def _regions(secs: sections.Sections, tokens: list[Token], n_lines: int) -> _Regions:
     h = {k: secs.start(k) for k in SECTION_KEYS}
     new_line = _first_label_line(tokens, _S3_NEW_RE)
-    s3_start = h["三"] if h["三"] is not None else (new_line if new_line is not None else (h["二"] or 0))
+    s3_start = (
+        h["三"] if h["三"] is not None else (new_line if new_line is not None else (h["二"] or 0))
+    )
     s2_start = h["二"] if h["二"] is not None else 0
     s2_end = s3_start if s3_start > s2_start else (h["四"] or n_lines)
     after_s3 = [x for x in (h["四"], h["五"], h["六"]) if x is not None and x > s3_start]
@@ -106,7 +114,11 @@ def _not_report_reason(
     """Why the document is not an annual disclosure report (None: it is one)."""
     if title:
         names_report = vocab.REPORT_TITLE_RE.search(title) is not None
-        if names_report and vocab.NOT_REPORT_TITLE_RE.search(title) and not (content_report and has_numbers):
+        if (
+            names_report
+            and vocab.NOT_REPORT_TITLE_RE.search(title)
+            and not (content_report and has_numbers)
+        ):
             return f"the title names a notice or other document about annual reports: {title}"
         if names_report:
             return None
@@ -116,7 +128,10 @@ def _not_report_reason(
             return None
         if content_report:
             return None
-        return f"the title does not name a 政府信息公开 annual report and the body has no report tables: {title}"
+        return (
+            "the title does not name a 政府信息公开 annual report "
+            f"and the body has no report tables: {title}"
+        )
     if content_report or strong_headings >= 3:
         return None
     return "no title naming a 政府信息公开 annual report, and no report sections or tables"
@@ -161,7 +176,8 @@ def parse_report(
         findings.append(
             Finding(
                 RULE_PRE_TEMPLATE,
-                f"a report on {year}, before the national tables of 2019: text kept, no cells parsed",
+                f"a report on {year}, before the national tables of 2019: "
+                "text kept, no cells parsed",
                 severity="info",
             )
         )
@@ -169,8 +185,14 @@ def parse_report(
         template = None
         findings.append(Finding(RULE_NOT_A_REPORT, reason, severity="info"))
     elif template is None:
-        if doc.images and not _all_text(lines).strip():
-            findings.append(Finding(RULE_IMAGE_ONLY, "the report is published as images only"))
+        body_text = _all_text(lines).replace(title or "", "").strip()
+        if doc.images and len(body_text) < _IMAGE_ONLY_MAX_CHARS:
+            findings.append(
+                Finding(
+                    RULE_IMAGE_ONLY,
+                    f"the report is published as {len(doc.images)} image(s), with no text to parse",
+                )
+            )
         else:
             attach = _attachments(doc, url)
             detail = "no statistics tables found"
@@ -180,7 +202,8 @@ def parse_report(
     if template is not None and result is not None:
         cells = result.cells
         findings.extend(result.findings)
-        if guess.template is not None and (guess.template == "2019") == guess.s3_2021_rows:
+        mixed = (guess.template == "2019") == guess.s3_2021_rows
+        if guess.template is not None and result.s3_rows >= _MIN_ROWS_FOR_CONTENT and mixed:
             findings.append(
                 Finding(
                     RULE_TEMPLATE_MIXED,
@@ -192,9 +215,7 @@ def parse_report(
         if result.found_rows == 0:
             findings = [f for f in findings if f.rule != RULE_CELLS_MISSING]
             findings.append(Finding(RULE_NO_TABLES, "template headers found but no table rows"))
-            findings.append(
-                Finding(RULE_CELLS_MISSING, "no cell found", tuple(CELL_IDS[template]))
-            )
+            findings.append(Finding(RULE_CELLS_MISSING, "no cell found", tuple(CELL_IDS[template])))
 
     is_report = not any(f.rule == RULE_NOT_A_REPORT for f in findings)
     organ: str | None = None
@@ -287,7 +308,9 @@ def _attachments(doc: CleanedDocument, url: str | None) -> list[str]:
     seen: list[str] = []
     for href, _text in doc.links:
         absolute = urljoin(url, href) if url else href
-        path = urlsplit(absolute).path + ("?" + urlsplit(absolute).query if urlsplit(absolute).query else "")
+        path = urlsplit(absolute).path + (
+            "?" + urlsplit(absolute).query if urlsplit(absolute).query else ""
+        )
         if ATTACHMENT_RE.search(path) and absolute not in seen:
             seen.append(absolute)
     return seen
@@ -296,7 +319,9 @@ def _attachments(doc: CleanedDocument, url: str | None) -> list[str]:
 def validate(report: ParsedReport) -> ParsedReport:
     """The report with arithmetic (勾稽关系) and consistency findings added (idempotent)."""
     kept = [
-        f for f in report.findings if f.rule not in ARITHMETIC_RULES and f.rule not in _CONSISTENCY_RULES
+        f
+        for f in report.findings
+        if f.rule not in ARITHMETIC_RULES and f.rule not in _CONSISTENCY_RULES
     ]
     if report.template is not None and report.cells:
         kept.extend(arithmetic.check(report.template, report.values()))
@@ -305,7 +330,8 @@ def validate(report: ParsedReport) -> ParsedReport:
             kept.append(
                 Finding(
                     RULE_TEMPLATE_YEAR,
-                    f"template 2021 in a report on {report.year} (the 2021 template starts with 2021)",
+                    f"template 2021 in a report on {report.year} "
+                    "(the 2021 template starts with the reports on 2021)",
                     severity="warning",
                 )
             )
@@ -317,15 +343,15 @@ def validate(report: ParsedReport) -> ParsedReport:
                     severity="warning",
                 )
             )
-    if report.publish_date is not None and report.year is not None:
-        if report.publish_date.year < report.year:
-            kept.append(
-                Finding(
-                    RULE_META_DATE,
-                    f"published {report.publish_date.isoformat()}, before the end of {report.year}",
-                    severity="warning",
-                )
+    published = report.publish_date
+    if published is not None and report.year is not None and published.year < report.year:
+        kept.append(
+            Finding(
+                RULE_META_DATE,
+                f"published {published.isoformat()}, before the end of {report.year}",
+                severity="warning",
             )
+        )
     return dataclasses.replace(report, findings=tuple(kept))
 
 
@@ -434,15 +460,9 @@ def check_not_binary(text: str) -> None:
     bad = len(_CONTROL_RE.findall(sample))
     if bad > max(8, len(sample) // 10):
         raise DocumentError(
-            f"binary data, not a page or text ({bad} control/undecodable characters in the first {len(sample)})"
+            f"binary data, not a page or text ({bad} control or undecodable characters "
+            f"in the first {len(sample)})"
         )
 
 
-__all__ = [
-    "PARSER_VERSION",
-    "RULE_DOC_BROKEN",
-    "Kind",
-    "parse_document",
-    "parse_report",
-    "validate",
-]
+__all__ = ["PARSER_VERSION", "document_kind", "parse_document", "parse_report", "validate"]

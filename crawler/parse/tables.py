@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 from typing import Final
 
 from crawler.cells import (
@@ -158,9 +158,13 @@ def _walk(
     current: _Row | None = None
     index = {r.row: i for i, r in enumerate(rows)}
     for tok in tokens:
-        if tok.row_start and current is not None and current.run:
-            if any(t.kind is not Kind.BLANK for t in current.run):
-                current = None  # a new table row: the previous row's run is complete
+        if (
+            tok.row_start
+            and current is not None
+            and current.run
+            and any(t.kind is not Kind.BLANK for t in current.run)
+        ):
+            current = None  # a new table row: the previous row's run is complete
         if tok.is_label:
             current = None
             if nxt >= len(rows) or len(tok.key) > vocab.MAX_LABEL_LEN:
@@ -239,9 +243,7 @@ def reconcile(
         for start in range(len(filled) - n + 1):
             candidates.append(tuple(filled[start : start + n]))
     distinct = {_values(c) for c in candidates}
-    described = (
-        f"{len(filled)} value(s) and {len(run) - len(filled)} blank(s) for {n} column(s)"
-    )
+    described = f"{len(filled)} value(s) and {len(run) - len(filled)} blank(s) for {n} column(s)"
     if len(distinct) == 1:
         return Reconciled(candidates[0], True, described + "; every reading agrees", False)
     chosen = candidates[0]
@@ -269,6 +271,7 @@ class CellsResult:
     cells: dict[str, CellValue]
     findings: list[Finding]
     found_rows: int  # rows whose label was found (all tables)
+    s3_rows: int  # section 三 rows found
     raw_tokens: dict[str, Token]
 
 
@@ -327,6 +330,8 @@ def extract(
         rec = reconcile(r.run, len(ids), _row_sum_ok)
         _place(ids, rec, placed, ambiguous, f"section 三 row {r.row}")
 
+    s3_found = sum(1 for r in s3_rows if r.run is not None)
+
     # Section 四: fifteen values after the headers, in group order.
     run = _s4_run(s4_tokens)
     if run is not None:
@@ -347,7 +352,7 @@ def extract(
     cells, cell_findings = _cell_values(template, placed, money_units)
     findings.extend(cell_findings)
     raw = {cid: t for cid, t in placed.items() if t is not None}
-    return CellsResult(cells, findings, found_rows, raw)
+    return CellsResult(cells, findings, found_rows, s3_found, raw)
 
 
 def _place(
@@ -365,7 +370,9 @@ def _place(
 
 def _s4_run(tokens: Sequence[Token]) -> list[Token] | None:
     """The value tokens of section 四: runs between labels that hold at least one value."""
-    start = next((i for i, t in enumerate(tokens) if t.is_label and vocab.S4_START_RE.search(t.key)), None)
+    start = next(
+        (i for i, t in enumerate(tokens) if t.is_label and vocab.S4_START_RE.search(t.key)), None
+    )
     if start is None:
         return None
     out: list[Token] = []

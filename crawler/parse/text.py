@@ -39,7 +39,12 @@ def title_from_lines(lines: list[str]) -> str | None:
         s = line.strip(_WS)
         if not s:
             continue
-        if len(taken) >= _TITLE_LINES or len(s) > _TITLE_MAX or _heading(s) or _SENTENCE_RE.search(s):
+        if (
+            len(taken) >= _TITLE_LINES
+            or len(s) > _TITLE_MAX
+            or _heading(s)
+            or _SENTENCE_RE.search(s)
+        ):
             break
         taken.append(s)
         if _REPORTISH_RE.search(s):

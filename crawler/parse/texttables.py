@@ -19,6 +19,9 @@ from crawler.parse.numbers import Kind, Reading
 
 _WS: Final = " \t\r\n\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff"
 _CONTINUATION_MAX: Final = 12  # a wrapped label's second half is short
+_SPLIT_MAX_CHARS: Final = 400
+_SPLIT_MAX_PARTS: Final = 40
+_VALUE_KINDS: Final = frozenset({Kind.NUMBER, Kind.NOT_NUMBER})
 
 
 class Line(NamedTuple):
@@ -107,7 +110,14 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
         if line.is_row:
             open_tab_cell = False
             for k, cell in enumerate(line.cells):
-                tokens.append(_token(cell, i, k == 0))
+                tok = _token(cell, i, k == 0)
+                if tok.is_label and " " in tok.text:
+                    # "0 0" in one grid cell: two values a converter merged.
+                    split = _space_separated(tok.text, i)
+                    if split is not None and not split[0].is_label:
+                        tokens.extend(split)
+                        continue
+                tokens.append(tok)
             continue
         raw = line.text
         if not raw or not raw.strip(" \r\n"):
@@ -149,8 +159,35 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
                 )
                 continue
         open_tab_cell = False
+        if token.is_label:
+            split = _space_separated(token.text, i)
+            if split is not None:
+                tokens.extend(split)
+                continue
         tokens.append(token)
     return tokens
+
+
+def _space_separated(text: str, line: int) -> list[Token] | None:
+    """``规章 0 0 0`` / ``(七) 总计　1　0 …`` / ``0 0 0 0``: a label and values on one line,
+    separated by spaces (PDF and Word text extractions). None when the line is not that."""
+    if len(text) > _SPLIT_MAX_CHARS:
+        return None
+    parts = text.split()
+    if len(parts) < 2 or len(parts) > _SPLIT_MAX_PARTS:
+        return None
+    k = len(parts)
+    while k > 0 and numbers.read(parts[k - 1]).kind in _VALUE_KINDS:
+        k -= 1
+    values = parts[k:]
+    label = " ".join(parts[:k])
+    if not values or (len(values) < 2 and not label):
+        return None
+    if label and len(vocab.norm(label)) > vocab.MAX_LABEL_LEN:
+        return None
+    out = [_token(label, line, True)] if label else []
+    out.extend(_token(v, line, not label and n == 0) for n, v in enumerate(values))
+    return out
 
 
 def _heading_like(key: str) -> bool:

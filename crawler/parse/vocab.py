@@ -18,8 +18,10 @@ from crawler.cells import Template
 # --- normalisation ------------------------------------------------------------------
 
 _DROP: Final = dict.fromkeys(
-    map(ord, " \t\r\n\u00a0\u3000\u2002\u2003\u2009\u200b\u200c\u200d\ufeff\u2028\u2029"
-        "\"'“”‘’「」『』"),
+    map(
+        ord,
+        " \t\r\n\u00a0\u3000\u2002\u2003\u2009\u200b\u200c\u200d\ufeff\u2028\u2029\"'“”‘’「」『』",
+    ),
     None,
 )
 _MAP: Final = str.maketrans(
@@ -74,9 +76,7 @@ SECTION_TITLE_RES: Final[dict[str, re.Pattern[str]]] = {
 }
 
 # A numbered heading: 一、 一. 一． 一， 第一部分 — then the title.
-NUMBERED_HEADING_RE: Final = re.compile(
-    r"^(?:第)?([一二三四五六])(?:部分)?([、.,:]?)(.*)$"
-)
+NUMBERED_HEADING_RE: Final = re.compile(r"^(?:第)?([一二三四五六])(?:部分)?([、.,:]?)(.*)$")
 # Sub-headings that are never section headings: (一) 1、 1. 1) …
 SUBHEADING_RE: Final = re.compile(r"^(?:\([一二三四五六七八九十\d]+\)|\d+[、.)]|[①-⑩])")
 
@@ -156,7 +156,9 @@ S3_GROUP_RE: Final = re.compile(
     r"^(?:三、本年度办理结果|本年度办理结果|\(三\)不予公开|\(四\)无法提供|\(五\)不予处理|\(六\)其他处理)$"
 )
 # s3 row labels that start like section headings (一、本年新收 … 四、结转下年度).
-S3_HEADING_LIKE_RE: Final = re.compile(r"本年(?:度)?新收|上年(?:度)?结转|本年度办理结果|结转下(?:一)?年度?")
+S3_HEADING_LIKE_RE: Final = re.compile(
+    r"本年(?:度)?新收|上年(?:度)?结转|本年度办理结果|结转下(?:一)?年度?"
+)
 
 # Column headers of section 三, in template order (matched on the normalised label).
 S3_COLUMN_PATTERNS: Final[tuple[tuple[str, str], ...]] = (

@@ -70,18 +70,22 @@ def _cell(text: str, style: Style, *, rowspan: int = 1, colspan: int = 1, tag: s
         attrs += f' colspan="{colspan}"'
     body = html.escape(text, quote=False).replace("\u00a0", "&nbsp;")
     if style.word:
-        attrs += ' width="63" valign="center" style="width:47.25pt;border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt"'
+        attrs += ' width="63" valign="center" style="width:47.25pt;border:solid windowtext 1.0pt;mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt"'  # noqa: E501
         inner = body if body else "&nbsp;"
         body = (
-            '<p class="MsoNormal" align="center" style="text-align:center;mso-line-height-rule:exactly">'
-            f'<span style="font-size:10.5pt;font-family:宋体;mso-bidi-font-family:宋体;color:black">{inner}</span>'
+            '<p class="MsoNormal" align="center" style="text-align:center;mso-line-height-rule:exactly">'  # noqa: E501
+            f'<span style="font-size:10.5pt;font-family:宋体;mso-bidi-font-family:宋体;color:black">{inner}</span>'  # noqa: E501
             '<span lang="EN-US" style="font-size:10.5pt"><o:p></o:p></span></p>'
         )
     return f"<{tag}{attrs}>{body}</{tag}>"
 
 
 def _table(rows: list[str], style: Style) -> str:
-    attrs = ' class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse;mso-table-layout-alt:fixed"' if style.word else ' border="1"'
+    attrs = (
+        ' class="MsoNormalTable" border="1" cellspacing="0" cellpadding="0" style="border-collapse:collapse;mso-table-layout-alt:fixed"'  # noqa: E501
+        if style.word
+        else ' border="1"'
+    )
     if style.spacer:
         rows = [r.replace("<tr>", "<tr><td></td>", 1) for r in rows]
         rows.insert(1, "<tr><td></td></tr>")
@@ -108,13 +112,27 @@ def s2_table(template: Template, v: Values, style: Style) -> str:
             _tr(c("信息内容"), c("本年制发件数"), c("本年废止件数"), c("现行有效件数")),
         ]
         for row, label in (("regulations", "规章"), ("normative_docs", "行政规范性文件")):
-            rows.append(_tr(c(label), *(val(f"s2.{row}.{col}") for col in ("issued", "repealed", "in_force"))))
-        rows += [_tr(c("第二十条第（五）项", colspan=4)), _tr(c("信息内容"), c("本年处理决定数量", colspan=3))]
+            rows.append(
+                _tr(
+                    c(label),
+                    *(val(f"s2.{row}.{col}") for col in ("issued", "repealed", "in_force")),
+                )
+            )
+        rows += [
+            _tr(c("第二十条第（五）项", colspan=4)),
+            _tr(c("信息内容"), c("本年处理决定数量", colspan=3)),
+        ]
         rows.append(_tr(c("行政许可"), val("s2.licensing.decisions", colspan=3)))
-        rows += [_tr(c("第二十条第（六）项", colspan=4)), _tr(c("信息内容"), c("本年处理决定数量", colspan=3))]
+        rows += [
+            _tr(c("第二十条第（六）项", colspan=4)),
+            _tr(c("信息内容"), c("本年处理决定数量", colspan=3)),
+        ]
         rows.append(_tr(c("行政处罚"), val("s2.penalty.decisions", colspan=3)))
         rows.append(_tr(c("行政强制"), val("s2.coercion.decisions", colspan=3)))
-        rows += [_tr(c("第二十条第（八）项", colspan=4)), _tr(c("信息内容"), c(style.fees_header, colspan=3))]
+        rows += [
+            _tr(c("第二十条第（八）项", colspan=4)),
+            _tr(c("信息内容"), c(style.fees_header, colspan=3)),
+        ]
         rows.append(_tr(c("行政事业性收费"), val("s2.fees.amount", colspan=3)))
     else:
         cols3 = ("made", "published", "total_public")
@@ -131,14 +149,23 @@ def s2_table(template: Template, v: Values, style: Style) -> str:
         ):
             rows += [_tr(c(f"第二十条第{item}项", colspan=4)), _tr(*heads)]
             for row, label in members:
-                rows.append(_tr(c(label), *(val(f"s2.{row}.{col}") for col in ("prev_items", "change", "decisions"))))
+                rows.append(
+                    _tr(
+                        c(label),
+                        *(val(f"s2.{row}.{col}") for col in ("prev_items", "change", "decisions")),
+                    )
+                )
         rows += [
             _tr(c("第二十条第（八）项", colspan=4)),
             _tr(c("信息内容"), c("上一年项目数量"), c("本年增/减", colspan=2)),
             _tr(c("行政事业性收费"), val("s2.fees.prev_items"), val("s2.fees.change", colspan=2)),
             _tr(c("第二十条第（九）项", colspan=4)),
             _tr(c("信息内容"), c("采购项目数量"), c(style.procurement_header, colspan=2)),
-            _tr(c("政府集中采购"), val("s2.procurement.projects"), val("s2.procurement.amount", colspan=2)),
+            _tr(
+                c("政府集中采购"),
+                val("s2.procurement.projects"),
+                val("s2.procurement.amount", colspan=2),
+            ),
         ]
     return _table(rows, style)
 
@@ -147,7 +174,14 @@ def _s3_header(style: Style) -> list[str]:
     tag = "th" if style.th_header else "td"
     c = lambda text, **kw: _cell(text, style, tag=tag, **kw)  # noqa: E731
     return [
-        _tr(c("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", rowspan=3, colspan=3), c("申请人情况", colspan=7)),
+        _tr(
+            c(
+                "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+                rowspan=3,
+                colspan=3,
+            ),
+            c("申请人情况", colspan=7),
+        ),
         _tr(c("自然人", rowspan=2), c("法人或其他组织", colspan=5), c("总计", rowspan=2)),
         _tr(c("商业企业"), c("科研机构"), c("社会公益组织"), c("法律服务机构"), c("其他")),
     ]
@@ -192,7 +226,11 @@ def s4_table(v: Values, style: Style) -> str:
     c = lambda text, **kw: _cell(text, style, **kw)  # noqa: E731
     rows = [
         _tr(c("行政复议", colspan=5), c("行政诉讼", colspan=10)),
-        _tr(*(c(h, rowspan=2) for h in S4_HEADS), c("未经复议直接起诉", colspan=5), c("复议后起诉", colspan=5)),
+        _tr(
+            *(c(h, rowspan=2) for h in S4_HEADS),
+            c("未经复议直接起诉", colspan=5),
+            c("复议后起诉", colspan=5),
+        ),
         _tr(*(c(h) for h in S4_HEADS * 2)),
         _tr(*(_cell(v.get(f"s4.{g}.{col}", ""), style) for g in S4_GROUPS for col in S4_COLUMNS)),
     ]
@@ -204,7 +242,7 @@ def _p(text: str, style: Style, *, bold: bool = False) -> str:
     if bold:
         inner = f"<strong>{inner}</strong>"
     if style.word:
-        return f'<p class="MsoNormal" style="text-indent:32.0pt;line-height:28.0pt"><span style="font-size:16.0pt;font-family:仿宋_GB2312">{inner}</span><span lang="EN-US"><o:p></o:p></span></p>'
+        return f'<p class="MsoNormal" style="text-indent:32.0pt;line-height:28.0pt"><span style="font-size:16.0pt;font-family:仿宋_GB2312">{inner}</span><span lang="EN-US"><o:p></o:p></span></p>'  # noqa: E501
     return f"<p>{inner}</p>"
 
 
@@ -248,15 +286,20 @@ def report_body(
 
 def page(content: str, *, title: str = "某某县人民政府", charset: str = "utf-8") -> str:
     """A plain TRS-like page around ``content`` with the usual chrome."""
-    return f"""<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">
-<meta name="SiteName" content="某某县人民政府"><title>{title}</title>
-<script>var countnum=1;</script></head><body>
-<div class="header"><a href="/">首页</a> <a href="/zwgk/">政务公开</a></div>
-<div class="position">当前位置：<a href="/">首页</a> &gt; 政府信息公开年报</div>
-<div class="article"><div class="TRS_Editor">{content}</div>
-<div class="print">【<a href="javascript:window.print()">打印</a>】【<a href="javascript:window.close()">关闭</a>】</div></div>
-<div class="footer"><p>主办单位：某某县人民政府办公室</p><p>网站标识码：1306820001 冀ICP备05029117号-1</p></div>
-</body></html>"""
+    return (
+        "<!DOCTYPE html><html><head>"
+        f'<meta http-equiv="Content-Type" content="text/html; charset={charset}">\n'
+        f'<meta name="SiteName" content="某某县人民政府"><title>{title}</title>\n'
+        "<script>var countnum=1;</script></head><body>\n"
+        '<div class="header"><a href="/">首页</a> <a href="/zwgk/">政务公开</a></div>\n'
+        '<div class="position">当前位置：<a href="/">首页</a> &gt; 政府信息公开年报</div>\n'
+        f'<div class="article"><div class="TRS_Editor">{content}</div>\n'
+        '<div class="print">【<a href="javascript:window.print()">打印</a>】'
+        '【<a href="javascript:window.close()">关闭</a>】</div></div>\n'
+        '<div class="footer"><p>主办单位：某某县人民政府办公室</p>'
+        "<p>网站标识码：1306820001 冀ICP备05029117号-1</p></div>\n"
+        "</body></html>"
+    )
 
 
 def consistent_values(template: Template) -> dict[str, str]:
@@ -267,12 +310,21 @@ def consistent_values(template: Template) -> dict[str, str]:
     for i, cid in enumerate(c for c in CELL_IDS[template] if c.startswith("s2.")):
         out[cid] = str(i + 1) if not cid.endswith("amount") else f"{i + 1}.25"
     outcome = S3_OUTCOME_ROWS[template]
-    per_row = {row: [(k + j) % 4 for j in range(len(S3_APPLICANT_COLUMNS))] for k, row in enumerate(outcome)}
+    per_row = {
+        row: [(k + j) % 4 for j in range(len(S3_APPLICANT_COLUMNS))]
+        for k, row in enumerate(outcome)
+    }
     total = [sum(per_row[r][j] for r in outcome) for j in range(len(S3_APPLICANT_COLUMNS))]
     carried_over = [1, 0, 0, 0, 0, 0]
     carried_forward = [2, 0, 0, 0, 0, 1]
     new = [t + f - c for t, f, c in zip(total, carried_forward, carried_over, strict=True)]
-    rows = {**per_row, "total": total, "new": new, "carried_over": carried_over, "carried_forward": carried_forward}
+    rows = {
+        **per_row,
+        "total": total,
+        "new": new,
+        "carried_over": carried_over,
+        "carried_forward": carried_forward,
+    }
     for row, vals in rows.items():
         for col, value in zip(S3_APPLICANT_COLUMNS, vals, strict=True):
             out[f"s3.{row}.{col}"] = str(value)

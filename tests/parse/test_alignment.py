@@ -9,7 +9,7 @@ import pytest
 
 from crawler.cells import S3_COLUMNS, S4_COLUMNS, S4_GROUPS
 from crawler.parse import clean_text, parse_report, validate
-from crawler.parse.model import Finding, ParsedReport, Paragraph
+from crawler.parse.model import Finding, Paragraph, ParsedReport
 from crawler.parse.numbers import Kind
 from crawler.parse.tables import reconcile
 from crawler.parse.texttables import Token, flatten, tokenize
@@ -24,13 +24,19 @@ S2_ROWS = [
     ("行政事业性收费", ("amount",), "fees"),
 ]
 S2_HEADERS = {
-    "regulations": ["第二十条第（一）项", "信息内容", "本年制发件数", "本年废止件数", "现行有效件数"],
+    "regulations": [
+        "第二十条第（一）项",
+        "信息内容",
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+    ],
     "licensing": ["第二十条第（五）项", "信息内容", "本年处理决定数量"],
     "penalty": ["第二十条第（六）项", "信息内容", "本年处理决定数量"],
     "fees": ["第二十条第（八）项", "信息内容", "本年收费金额（单位：万元）"],
 }
 S3_HEADER = ["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "申请人情况",
-             "自然人", "法人或其他组织", "总计", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]  # fmt: skip
+             "自然人", "法人或其他组织", "总计", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]  # fmt: skip  # noqa: E501
 
 Row = tuple[list[str], list[str]]  # (labels, values)
 
@@ -53,7 +59,20 @@ def _rows(values: dict[str, str]) -> tuple[list[Row], list[Row], list[Row]]:
             labels.append(S3_GROUPS[group])
         labels.append(S3_LABELS[row])
         s3.append((labels, [values[f"s3.{row}.{c}"] for c in S3_COLUMNS]))
-    s4: list[Row] = [(["行政复议", "行政诉讼", *S4_HEADS, "未经复议直接起诉", "复议后起诉", *S4_HEADS, *S4_HEADS], [])]
+    s4: list[Row] = [
+        (
+            [
+                "行政复议",
+                "行政诉讼",
+                *S4_HEADS,
+                "未经复议直接起诉",
+                "复议后起诉",
+                *S4_HEADS,
+                *S4_HEADS,
+            ],
+            [],
+        )
+    ]
     s4.append(([], [values[f"s4.{g}.{c}"] for g in S4_GROUPS for c in S4_COLUMNS]))
     return s2, s3, s4
 
@@ -88,7 +107,19 @@ def paragraphs(rows: list[Row]) -> list[str]:
     return out
 
 
+def spaces(rows: list[Row]) -> list[str]:
+    """Label and values on one line separated by spaces (a PDF's text extraction)."""
+    out: list[str] = []
+    for labels, values in rows:
+        if values:
+            out += [*labels[:-1], " ".join([labels[-1], *values]) if labels else " ".join(values)]
+        else:
+            out += labels
+    return out
+
+
 LAYOUTS: dict[str, Layout] = {
+    "spaces": spaces,
     "tab-prefixed": tab_prefixed,
     "tab-rows": tab_rows,
     "pipes": pipes,
@@ -98,11 +129,20 @@ LAYOUTS: dict[str, Layout] = {
 
 def report_text(layout: Layout, values: dict[str, str]) -> str:
     s2, s3, s4 = _rows(values)
-    lines = ["定州市东亭镇人民政府2022年政府信息公开工作年度报告", "一、总体情况", "2022年，我镇公开政府信息56条。"]
+    lines = [
+        "定州市东亭镇人民政府2022年政府信息公开工作年度报告",
+        "一、总体情况",
+        "2022年，我镇公开政府信息56条。",
+    ]
     lines += ["二、主动公开政府信息情况", *layout(s2)]
     lines += ["三、收到和处理政府信息公开申请情况", *layout(s3)]
     lines += ["四、政府信息公开行政复议、行政诉讼情况", *layout(s4)]
-    lines += ["五、存在的主要问题及改进情况", "公开质量有待提高。", "六、其他需要报告的事项", "无。"]
+    lines += [
+        "五、存在的主要问题及改进情况",
+        "公开质量有待提高。",
+        "六、其他需要报告的事项",
+        "无。",
+    ]
     return "\n".join(lines)
 
 
@@ -116,7 +156,9 @@ def test_layouts_whole_table(layout: str) -> None:
     values["s2.fees.amount"] = "0.5"
     report = parse(report_text(LAYOUTS[layout], values))
     assert report.template == "2021"
-    assert {c: v.value for c, v in report.cells.items()} == {c: Decimal(v) for c, v in values.items()}
+    assert {c: v.value for c, v in report.cells.items()} == {
+        c: Decimal(v) for c, v in values.items()
+    }
     assert [f.rule for f in report.findings] == []
 
 
@@ -171,9 +213,9 @@ def test_unresolvable_extra_value_takes_first_reading_and_says_so() -> None:
     row = "\t".join(["", "规章", "", "1", "2", "3", "", ""])
     assert row in text
     report = parse(text.replace(row, "\t".join(["", "规章", "", "1", "2", "3", "4"])))
-    assert [report.cells[f"s2.regulations.{c}"].value for c in ("issued", "repealed", "in_force")] == [
-        Decimal(1), Decimal(2), Decimal(3)
-    ]
+    assert [
+        report.cells[f"s2.regulations.{c}"].value for c in ("issued", "repealed", "in_force")
+    ] == [Decimal(1), Decimal(2), Decimal(3)]
     (finding,) = _ambiguous(report)
     assert finding.severity == "warning"
     assert "first reading" in finding.detail
@@ -238,3 +280,16 @@ def test_reconcile(run: list[str], n: int, want: list[str], exact: bool) -> None
     rec = reconcile(tokens, n)
     assert [t.text if t is not None else None for t in rec.cells] == want
     assert rec.exact == exact
+
+
+def test_text_table_in_pre_block() -> None:
+    """A text layout pasted into <pre>: its line breaks and tabs are kept and read."""
+    from crawler.parse import parse_document
+
+    values = consistent_values("2021")
+    text = report_text(tab_rows, values)
+    html = f"<html><body><div class='TRS_Editor'><pre>{text}</pre></div></body></html>"
+    report = parse_document(html.encode())
+    assert {c: v.value for c, v in report.cells.items()} == {
+        c: Decimal(v) for c, v in values.items()
+    }

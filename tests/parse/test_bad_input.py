@@ -96,7 +96,10 @@ def test_deep_nesting(depth: int, tag: str) -> None:
 
 
 def test_twenty_megabyte_page() -> None:
-    filler = "<div class='item'><a href='/x'>链接</a><p>无关的新闻内容，重复很多次。</p></div>\n" * 260_000
+    filler = (
+        "<div class='item'><a href='/x'>链接</a><p>无关的新闻内容，重复很多次。</p></div>\n"
+        * 260_000
+    )
     body = (
         "<html><head><meta charset='utf-8'><title>某县人民政府</title></head><body>"
         + filler
@@ -156,3 +159,33 @@ def test_trivial_documents_are_not_reports(body: bytes) -> None:
         assert not result.is_report
         assert result.template is None
         assert result.findings[0].rule == "doc.not_a_report"
+
+
+_BITS = "大 中 小 【 】 打印 关闭 字体： 上一篇 下一篇 ： 分享到 | - 浏览次数 1 【打印】 字号"
+_MORE = "发布时间： 来源： 索引号： 2022-01-01 12:00 主办单位 网站标识码 规章 0"
+CHROME_BITS = [*_BITS.split(" "), *_MORE.split(" "), " ", "\u00a0", "\t"]
+ENDINGS = ["", "x", "。"]
+
+
+@settings(max_examples=200, deadline=500)
+@given(
+    st.lists(st.sampled_from(CHROME_BITS), min_size=1, max_size=150),
+    st.sampled_from(["", "x", "。"]),
+)
+def test_chrome_patterns_do_not_backtrack(bits: list[str], end: str) -> None:
+    """Lines built from chrome vocabulary (the worst case for the noise patterns) stay fast."""
+    line = "".join(bits) + end
+    started = time.perf_counter()
+    doc = clean_text("\n".join([line, "一、总体情况", line, "正文。", line, line]))
+    parse_report(doc)
+    assert time.perf_counter() - started < 0.4
+
+
+@pytest.mark.parametrize("n", [10_000, 200_000])
+def test_long_runs_of_white_space(n: int) -> None:
+    body = ("<html><body><div id='zoom'><p>一、总体情况" + " " * n + "\n" + "\t" * n + "正文</p>"
+            + "<p>" + "\u00a0" * n + "</p></div></body></html>").encode()  # fmt: skip
+    started = time.perf_counter()
+    report = parse_document(body)
+    assert time.perf_counter() - started < 5
+    assert report.sections["一"].strip().endswith("正文")

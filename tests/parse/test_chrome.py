@@ -126,3 +126,59 @@ def test_hidden_and_script_content_dropped() -> None:
     assert "尾段相连。" in text
     for gone in ("隐藏的统计代码", "脚本文字", "color:red", "注释"):
         assert gone not in text
+
+
+def test_text_extraction_chrome() -> None:
+    """A text extraction that kept the page's chrome: only the report's lines stay."""
+    from crawler.parse import clean_text
+
+    text = "\n".join(
+        [
+            "当前位置：首页 > 政府信息公开 > 政府信息公开年报",
+            "定州市东亭镇2022年政府信息公开工作年度报告",
+            "发布时间：2023-01-16 09:30:00　来源：东亭镇　【字体：大 中 小】【打印】【关闭】",
+            "索引号：11130682MB0123456X/2023-00012　发布机构：定州市东亭镇人民政府",
+            "一、总体情况",
+            "2022年，我镇打印并张贴公开目录，联系电话：0312-2622317。",
+            "【打印本页】【关闭窗口】",
+            "六、其他需要报告的事项",
+            "无。",
+            "【上一篇】 【下一篇】",
+            "分享到：",
+            "主办单位：定州市人民政府办公室 联系电话：0312-1234567",
+            "网站标识码：1306820001 冀ICP备05029117号-1",
+            "冀公网安备 13068202000123号",
+            "技术支持：某某网络公司 网站地图",
+        ]
+    )
+    doc = clean_text(text)
+    lines = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    assert lines == [
+        "定州市东亭镇2022年政府信息公开工作年度报告",
+        "一、总体情况",
+        "2022年，我镇打印并张贴公开目录，联系电话：0312-2622317。",
+        "六、其他需要报告的事项",
+        "无。",
+    ]
+    assert doc.title == "定州市东亭镇2022年政府信息公开工作年度报告"
+    assert doc.meta["发布时间"] == "2023-01-16 09:30:00"
+    assert doc.meta["索引号"] == "11130682MB0123456X/2023-00012"
+    assert doc.meta["发布机构"] == "定州市东亭镇人民政府"
+    assert doc.meta["网站标识码"] == "1306820001"
+    assert doc.stats["clean/chrome_removed_lines"] == 10
+
+
+def test_links_and_images_are_absolute() -> None:
+    page = (
+        "<html><body><div class='TRS_Editor'><p>一、总体情况</p>"
+        "<p><a href='./P020230130.pdf'>附件1</a> "
+        "<a href='/module/download/downfile.jsp?filename=a.docx'>附件2</a>"
+        " <a href='javascript:void(0)'>脚本</a></p><p><img src='W020230130.jpg'></p>"
+        "</div></body></html>"
+    ).encode()
+    doc = clean_html(page, url="http://www.example.gov.cn/zwgk/nb/202301/t20230130_1.html")
+    assert doc.links == (
+        ("http://www.example.gov.cn/zwgk/nb/202301/P020230130.pdf", "附件1"),
+        ("http://www.example.gov.cn/module/download/downfile.jsp?filename=a.docx", "附件2"),
+    )
+    assert doc.images == ("http://www.example.gov.cn/zwgk/nb/202301/W020230130.jpg",)

@@ -7,24 +7,36 @@ import codecs
 import pytest
 
 from crawler.parse import clean_html
-from crawler.parse.encoding import decode, declared_in_body, normalise_name
+from crawler.parse.encoding import declared_in_body, decode, normalise_name
 from crawler.parse.model import Paragraph
 
-TEXT = "镇长王喆、副镇长李堃、朱镕基同志的讲话：政府信息公开工作年度报告"  # 镕 喆 堃: GBK, not GB2312
+TEXT = (
+    "镇长王喆、副镇长李堃、朱镕基同志的讲话：政府信息公开工作年度报告"  # 镕 喆 堃: GBK, not GB2312
+)
 
 
 def _page(head: str, text: str = TEXT) -> str:
-    return f"<html><head>{head}<title>t</title></head><body><div id='zoom'><p>{text}</p></div></body></html>"
+    return f"<html><head>{head}<title>t</title></head><body><div id='zoom'><p>{text}</p></div></body></html>"  # noqa: E501
 
 
 @pytest.mark.parametrize(
     ("head", "header", "codec", "want_codec"),
     [
         ("", "gbk", "gbk", "gb18030"),  # header-only charset
-        ('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', None, "gbk", "gb18030"),
+        (
+            '<meta http-equiv="Content-Type" content="text/html; charset=gb2312">',
+            None,
+            "gbk",
+            "gb18030",
+        ),
         ("<meta charset=gb2312>", None, "gb18030", "gb18030"),  # gb2312 declared, GBK chars inside
         ('<meta httpequiv="ContentType" content="text/html; charset=gbk">', None, "gbk", "gb18030"),
-        ("<meta content='text/html;charset=GBK' http-equiv='Content-Type'>", None, "gbk", "gb18030"),
+        (
+            "<meta content='text/html;charset=GBK' http-equiv='Content-Type'>",
+            None,
+            "gbk",
+            "gb18030",
+        ),
         ("", None, "gbk", "gb18030"),  # no declaration at all
         ('<meta charset="utf-8">', None, "gbk", "gb18030"),  # GBK declared as UTF-8
         ('<meta charset="utf-8">', "utf-8", "gbk", "gb18030"),  # …in the header too
@@ -53,7 +65,11 @@ def test_wrong_declaration_is_a_finding() -> None:
 
 @pytest.mark.parametrize(
     ("bom", "codec"),
-    [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")],
+    [
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ],
 )
 def test_bom_wins(bom: bytes, codec: str) -> None:
     body = bom + _page('<meta charset="gbk">').encode(codec)
@@ -71,8 +87,14 @@ def test_truncated_multibyte_character_at_the_end() -> None:
 
 def test_meta_sniffing_variants() -> None:
     assert declared_in_body(b'<meta charset="GB2312">') == "GB2312"
-    assert declared_in_body(b"<META HTTP-EQUIV=Content-Type CONTENT='text/html; charset=gbk'>") == "gbk"
-    assert declared_in_body(b'<meta httpequiv="ContentType" content="text/html; charset=gbk">') == "gbk"
+    assert (
+        declared_in_body(b"<META HTTP-EQUIV=Content-Type CONTENT='text/html; charset=gbk'>")
+        == "gbk"
+    )
+    assert (
+        declared_in_body(b'<meta httpequiv="ContentType" content="text/html; charset=gbk">')
+        == "gbk"
+    )
     assert declared_in_body(b'<?xml version="1.0" encoding="GBK"?><html>') == "GBK"
     assert declared_in_body(b"<html><p>charset=gbk</p>") is None  # not inside a meta tag
 
@@ -80,7 +102,7 @@ def test_meta_sniffing_variants() -> None:
 @pytest.mark.parametrize(
     ("name", "codec"),
     [("gb2312", "gb18030"), ("GBK", "gb18030"), ("x-gbk", "gb18030"), ("GB18030", "gb18030"),
-     ("utf8", "utf-8"), ("UTF-8", "utf-8"), ("big5", "big5hkscs"), ("nonsense-charset", None), (None, None)],
+     ("utf8", "utf-8"), ("UTF-8", "utf-8"), ("big5", "big5hkscs"), ("nonsense-charset", None), (None, None)],  # noqa: E501
 )  # fmt: skip
 def test_normalise_name(name: str | None, codec: str | None) -> None:
     assert normalise_name(name) == codec

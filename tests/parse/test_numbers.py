@@ -29,6 +29,9 @@ from crawler.parse.numbers import Kind, read, to_wan
         ("3.5万元", Kind.NUMBER, Decimal("3.5"), "万元"),
         ("800元", Kind.NUMBER, Decimal(800), "元"),
         ("6件", Kind.NUMBER, Decimal(6), None),
+        ("6 件", Kind.NUMBER, Decimal(6), None),
+        ("1 234", Kind.TEXT, None, None),  # never glued into 1234
+        ("0 1 0", Kind.TEXT, None, None),
         ("", Kind.BLANK, None, None),
         ("\u00a0\u3000\t", Kind.BLANK, None, None),
         ("—", Kind.NOT_NUMBER, None, None),

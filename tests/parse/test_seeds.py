@@ -80,8 +80,8 @@ def test_seed_page_sections_match_text(stem: str, wrapper: str) -> None:
     for key in SECTION_KEYS:
         assert page_report.sections[key] == text_report.sections[key], key
     everything = "\n".join(page_report.sections.values())
-    for chrome in ("当前位置", "您的位置", "您现在的位置", "网站标识码", "ICP备", "公网安备", "主办单位",
-                   "上一篇", "下一篇", "打印", "关闭", "字体", "分享到", "网站地图", "技术支持", "无障碍"):  # fmt: skip
+    for chrome in ("当前位置", "您的位置", "您现在的位置", "网站标识码", "ICP备", "公网安备", "主办单位",  # noqa: E501
+                   "上一篇", "下一篇", "打印", "关闭", "字体", "分享到", "网站地图", "技术支持", "无障碍"):  # fmt: skip  # noqa: E501
         assert chrome not in everything, chrome
 
 
@@ -135,7 +135,15 @@ def test_seed_004_footer_stripped_from_text() -> None:
     assert "网站标识码" in text  # the extraction carries the portal's footer
     doc = clean_text(text)
     joined = "\n".join(getattr(b, "text", "") for b in doc.blocks)
-    for gone in ("【上一篇】", "主办单位", "网站标识码", "ICP备案号", "公网安备", "网站制作", "站点地图"):
+    for gone in (
+        "【上一篇】",
+        "主办单位",
+        "网站标识码",
+        "ICP备案号",
+        "公网安备",
+        "网站制作",
+        "站点地图",
+    ):
         assert gone not in joined, gone
     # …but what it said about the page is kept as page facts.
     assert doc.meta["网站标识码"] == "2310020001"

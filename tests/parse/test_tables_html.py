@@ -26,7 +26,12 @@ TITLE_BY_TEMPLATE = {
 }
 
 
-def parse(template: Template, values: dict[str, str], style: Style = Style(), **kw: str) -> ParsedReport:
+PLAIN = Style()
+
+
+def parse(
+    template: Template, values: dict[str, str], style: Style = PLAIN, **kw: str
+) -> ParsedReport:
     title = kw.pop("title", TITLE_BY_TEMPLATE[template])
     body = page(report_body(template, values, style, title=title, **kw)).encode("utf-8")  # type: ignore[arg-type]
     return parse_document(body, url="http://www.example.gov.cn/zwgk/nb/t20230116_1.html")
@@ -91,7 +96,13 @@ def test_value_forms(printed: str, value: Decimal | None, rule: str | None) -> N
     ("header", "printed", "value", "unit", "reported"),
     [
         ("本年收费金额（单位：万元）", "3.25", Decimal("3.25"), "万元", Decimal("3.25")),
-        ("本年收费金额（单位：万元，保留4位小数）", "0.0350", Decimal("0.0350"), "万元", Decimal("0.0350")),
+        (
+            "本年收费金额（单位：万元，保留4位小数）",
+            "0.0350",
+            Decimal("0.0350"),
+            "万元",
+            Decimal("0.0350"),
+        ),
         ("本年收费金额（单位：元）", "12500", Decimal("1.25"), "元", Decimal(12500)),
         ("本年收费金额（元）", "1,200", Decimal("0.12"), "元", Decimal(1200)),
         ("本年收费金额（单位：万元）", "0.00", Decimal(0), "万元", Decimal("0.00")),
@@ -120,7 +131,11 @@ def test_2019_negative_change_and_procurement_amount() -> None:
     assert report.cells["s2.licensing.change"].value == Decimal(-2)
     assert report.cells["s2.penalty.change"].value == Decimal(-5)
     amount = report.cells["s2.procurement.amount"]
-    assert (amount.value, amount.unit, amount.reported) == (Decimal("1200.50"), "万元", Decimal("1200.50"))
+    assert (amount.value, amount.unit, amount.reported) == (
+        Decimal("1200.50"),
+        "万元",
+        Decimal("1200.50"),
+    )
     assert not [f for f in report.findings if f.rule == "cells.negative"]
 
 
@@ -137,8 +152,8 @@ def test_2022_report_on_the_2019_template() -> None:
 LABEL_VARIANTS = {
     "其他法律行政法规禁止公开": "其他法律法规禁止公开",
     "（一）予以公开": "(一) 予 以 公 开",
-    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）": "（二）部分公开<br>（区分处理的,只计这一情形,不计其他情形）",
-    "3.危及“三安全一稳定”": "3.危及\"三安全一稳定\"",
+    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）": "（二）部分公开<br>（区分处理的,只计这一情形,不计其他情形）",  # noqa: E501
+    "3.危及“三安全一稳定”": '3.危及"三安全一稳定"',
     "行政规范性文件": "规范性文件",
     "现行有效件数": "现行有效件",
     "（七）总计": "(七)总 计",
@@ -185,7 +200,9 @@ def test_row_out_of_place_is_missing_not_shifted() -> None:
 
 
 def _grid(html: str) -> Table:
-    doc = clean_html(f"<html><body><div class='TRS_Editor'><p>表格如下：</p>{html}</div></body></html>".encode())
+    doc = clean_html(
+        f"<html><body><div class='TRS_Editor'><p>表格如下：</p>{html}</div></body></html>".encode()
+    )
     tables = [b for b in doc.blocks if isinstance(b, Table)]
     assert len(tables) == 1
     return tables[0]
@@ -211,8 +228,8 @@ def test_grid_from_spans() -> None:
 
 def test_grid_word_markup_and_spacers() -> None:
     table = _grid(
-        "<table class=MsoNormalTable><tr><td></td><td><p class=MsoNormal><span>规<span>章</span></span>"
-        "<o:p></o:p></p></td><td></td><td><p class=MsoNormal><span lang=EN-US>1<o:p></o:p></span></p></td></tr>"
+        "<table class=MsoNormalTable><tr><td></td><td><p class=MsoNormal><span>规<span>章</span></span>"  # noqa: E501
+        "<o:p></o:p></p></td><td></td><td><p class=MsoNormal><span lang=EN-US>1<o:p></o:p></span></p></td></tr>"  # noqa: E501
         "<tr><td></td><td></td><td></td><td></td></tr>"
         "<tr><td></td><td>行政<br>规范性文件</td><td></td><td>&nbsp;</td></tr></table>"
     )
@@ -222,6 +239,8 @@ def test_grid_word_markup_and_spacers() -> None:
 
 
 def test_bomb_spans_are_bounded() -> None:
-    table = _grid("<table><tr><td rowspan='999999999' colspan='999999999'>x</td><td>y</td></tr></table>")
+    table = _grid(
+        "<table><tr><td rowspan='999999999' colspan='999999999'>x</td><td>y</td></tr></table>"
+    )
     assert table.n_rows == 1
     assert table.n_cols <= 101
