@@ -43,6 +43,7 @@ class Limits:
     max_zip_members: int = 2_000
     max_unzipped_bytes: int = 256 * 1024 * 1024  # declared sizes of all zip members
     max_member_bytes: int = 128 * 1024 * 1024  # one zip member
+    max_xml_part: int = 32 * 1024 * 1024  # one XML part parsed into a tree (document.xml)
     max_zip_ratio: int = 200  # uncompressed/compressed of a member over 1 MB
     max_sheet_cells: int = 200_000  # XLSX cells materialised per sheet
     max_table_rows: int = 2_000
@@ -187,7 +188,7 @@ class GridBuilder:
     max_rows: int = DEFAULT_LIMITS.max_table_rows
     max_cols: int = DEFAULT_LIMITS.max_table_cols
     _cells: dict[tuple[int, int], GridCell] = field(default_factory=dict)
-    _taken: set[tuple[int, int]] = field(default_factory=set)
+    _taken: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)  # -> anchor
     dropped: int = 0
 
     def taken(self, row: int, col: int) -> bool:
@@ -213,7 +214,7 @@ class GridBuilder:
             height += 1
         for r in range(row, row + height):
             for c in range(col, col + width):
-                self._taken.add((r, c))
+                self._taken[(r, c)] = (row, col)
         self._cells[(row, col)] = GridCell(text, row, col, height, width)
         return True
 
@@ -226,20 +227,15 @@ class GridBuilder:
         positions = [(r, c) for r in new_rows for c in range(cell.col, cell.col + cell.colspan)]
         if any(p in self._taken for p in positions) or new_rows.stop > self.max_rows:
             return False
-        self._taken.update(positions)
+        self._taken.update(dict.fromkeys(positions, (row, col)))
         self._cells[(row, col)] = GridCell(
             cell.text, cell.row, cell.col, cell.rowspan + extra, cell.colspan
         )
         return True
 
     def cell_covering(self, row: int, col: int) -> GridCell | None:
-        for cell in self._cells.values():
-            if (
-                cell.row <= row < cell.row + cell.rowspan
-                and cell.col <= col < cell.col + cell.colspan
-            ):
-                return cell
-        return None
+        anchor = self._taken.get((row, col))
+        return self._cells[anchor] if anchor is not None else None
 
     def build(self, n_rows: int | None = None, n_cols: int | None = None) -> Table:
         cells = sorted(self._cells.values(), key=lambda c: (c.row, c.col))

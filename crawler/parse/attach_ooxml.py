@@ -143,6 +143,13 @@ class SafePackage:
                 raise AttachmentProblem("hostile", f"{self.fmt}: {name} {problem} (refused)")
 
     def xml(self, name: str) -> etree._Element:
+        info = self.zip.getinfo(self._lower.get(name.lower(), name)) if self.has(name) else None
+        if info is not None and info.file_size > self.limits.max_xml_part:
+            raise AttachmentProblem(
+                "too_large",
+                f"{self.fmt}: {name} is {info.file_size} bytes of XML "
+                f"(cap {self.limits.max_xml_part})",
+            )
         data = self.read(name)
         problem = prolog_problem(data[:_PROLOG_MAX])
         if problem:

@@ -269,3 +269,10 @@ def test_mutated_documents_never_crash(
     started = time.monotonic()
     assert_clear(extract(bytes(body), filename=f"a.{fmt}"))
     assert time.monotonic() - started < 15
+
+
+def test_oversized_xml_part_is_not_parsed() -> None:
+    rng = random.Random(1)
+    body = S.raw_docx("".join(S.p(str(rng.getrandbits(64))) for _ in range(5_000)))
+    kind, reason = problem(extract(body, limits=Limits(max_xml_part=100_000)))
+    assert kind == "too_large" and "word/document.xml" in reason
