@@ -31,7 +31,9 @@ def _run(args: argparse.Namespace) -> int:
             sites_path=Path(args.sites),
             ready_file=Path(args.ready_file) if args.ready_file else None,
             workers=args.workers,
+            cache_dir=Path(args.cache_dir) if args.cache_dir else None,
             cache_bytes=args.cache_mb * 1024 * 1024,
+            ready_before_truth=args.ready_before_truth,
         )
     )
 
@@ -77,10 +79,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=int,
         default=None,
-        help="processes generating the truth (default: CPU count)",
+        help="serving processes, each owning a share of the portals (default: CPU count, <= 4)",
     )
     parser.add_argument(
-        "--cache-mb", type=int, default=512, help="memory for rendered pages (default 512 MB)"
+        "--cache-dir", help="keep truth parts and rendered attachments here between runs"
+    )
+    parser.add_argument(
+        "--cache-mb",
+        type=int,
+        default=512,
+        help="memory for rendered pages, per worker (default 512 MB)",
+    )
+    parser.add_argument(
+        "--ready-before-truth",
+        action="store_true",
+        help="report ready once every host serves; finish the truth in the background",
     )
 
 

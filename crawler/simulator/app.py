@@ -16,18 +16,23 @@ Order of work for a request to a portal's address:
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import math
+import multiprocessing
 import time
 from collections import Counter, OrderedDict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
 from typing import Final
 from urllib.parse import quote
 
-from crawler.simulator import challenges, content, encoding, families
+from crawler.simulator import challenges, content, encoding, families, files
 from crawler.simulator.chrome import Site, resolve
+from crawler.simulator.control import WorkerControl
 from crawler.simulator.landscape import OUTSIDE_IP, Landscape
 from crawler.simulator.model import Article, Attachment, Column, Portal, Route, route_key
 from crawler.simulator.server import Request, Response
@@ -56,7 +61,7 @@ class HostStats:
             "not_modified": self.not_modified,
             "challenged": self.challenged,
             "bytes": self.bytes,
-            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "statuses": {str(k): v for k, v in sorted(self.statuses.items()) if v},
             "first": self.first or None,
             "last": self.last or None,
         }
@@ -96,11 +101,20 @@ def http_date(day: dt.date) -> dt.datetime:
 
 
 class Simulator:
-    def __init__(self, landscape: Landscape, cache_bytes: int = CACHE_BYTES) -> None:
+    """Answers for the portals of one worker (``owned`` addresses; all by default)."""
+
+    def __init__(
+        self,
+        landscape: Landscape,
+        cache_bytes: int = CACHE_BYTES,
+        owned: set[str] | None = None,
+        files_dir: Path | None = None,
+    ) -> None:
         self.landscape = landscape
         config = landscape.config
-        self.stats: dict[str, HostStats] = {p.ip: HostStats() for p in landscape.portals}
-        self.stats[OUTSIDE_IP] = HostStats()
+        self.owned = owned if owned is not None else {p.ip for p in landscape.portals}
+        self.stats: dict[str, HostStats] = {ip: HostStats() for ip in sorted(self.owned)}
+        self.stats.setdefault(OUTSIDE_IP, HostStats())
         now = time.monotonic()
         self.buckets = {
             ip: Bucket(config.rate, config.burst, config.burst, now) for ip in self.stats
@@ -110,10 +124,10 @@ class Simulator:
         self.cache_bytes = 0
         self.cache_limit = cache_bytes
         self.flaky_done: set[tuple[str, str]] = set()
+        self.files_dir = files_dir
         self.started = time.time()
-        from crawler.simulator.control import Control
-
-        self.control = Control(self)
+        self._pool: ProcessPoolExecutor | None = None
+        self.control = WorkerControl(self)
 
     def reset_stats(self) -> None:
         now = time.monotonic()
@@ -127,9 +141,7 @@ class Simulator:
     def dispatch(self, request: Request) -> Response:
         ip = request.host_ip
         portal = self.landscape.by_ip.get(ip)
-        if portal is None:
-            if ip == self.landscape.control_host:
-                return self.control.handle(request)
+        if portal is None or ip not in self.owned:
             if ip == OUTSIDE_IP:
                 return self._outside(request)
             return Response(404, b"no such host", "text/plain")
@@ -206,7 +218,16 @@ class Simulator:
         )
         cached = self.cache.get(cache_key)
         if cached is None:
-            built = self._build(portal, route, request)
+            if route is not None and route.kind == "file":
+                article, attachment = route.target
+                found = self._file(article, attachment)
+                if found is None:
+                    return Response(
+                        0, later=self._render_file(portal, request, cache_key, article, attachment)
+                    )
+                built: Cached | None = found
+            else:
+                built = self._build(portal, route, request)
             if built is None:
                 return self._not_found(portal)
             cached = built
@@ -214,6 +235,9 @@ class Simulator:
                 self._remember(cache_key, cached)
         else:
             self.cache.move_to_end(cache_key)
+        return self._answer(portal, request, cached)
+
+    def _answer(self, portal: Portal, request: Request, cached: Cached) -> Response:
         if cached.status == 200 and self._not_modified(portal, request, cached):
             return Response(304, b"", None, self._validators(portal, cached))
         headers = list(cached.headers)
@@ -229,9 +253,6 @@ class Simulator:
             if result is None:
                 return None
             modified = None
-        elif route.kind == "file":
-            article, attachment = route.target
-            return self._file(article, attachment)
         else:
             result = family.render(site, route, request)
             modified = self._modified(portal, route)
@@ -243,22 +264,64 @@ class Simulator:
         body, ctype = encoding.encode(result, portal.encoding)
         return Cached(body, ctype, [], _etag(body), modified)
 
-    def _file(self, article: Article, attachment: Attachment) -> Cached:
-        spec = article.report
-        assert spec is not None
-        body = content.attachment(spec, attachment.kind)
+    def _file_headers(
+        self, article: Article, attachment: Attachment
+    ) -> tuple[str, list[tuple[str, str]]]:
         headers: list[tuple[str, str]] = []
         if "?" in attachment.path or not attachment.path.endswith(attachment.kind):
             headers.append(
                 ("Content-Disposition", f"attachment; filename*=UTF-8''{quote(attachment.label)}")
             )
-        return Cached(
-            body,
-            content.ATTACHMENT_MIME.get(attachment.kind, "application/octet-stream"),
-            headers,
-            _etag(body),
-            http_date(article.date),
+        ctype = content.ATTACHMENT_MIME.get(attachment.kind, "application/octet-stream")
+        return ctype, headers
+
+    def _file(self, article: Article, attachment: Attachment) -> Cached | None:
+        """The file from the disk cache, or None when it has to be rendered."""
+        spec = article.report
+        assert spec is not None
+        if self.files_dir is None:
+            return None
+        path = self.files_dir / files.file_key(spec, attachment.kind)
+        try:
+            body = path.read_bytes()
+        except OSError:
+            return None
+        ctype, headers = self._file_headers(article, attachment)
+        return Cached(body, ctype, headers, _etag(body), http_date(article.date))
+
+    async def _render_file(
+        self,
+        portal: Portal,
+        request: Request,
+        key: tuple[str, str],
+        article: Article,
+        attachment: Attachment,
+    ) -> Response:
+        """Render an attachment in the pool (PDF/DOCX take 0.1–0.5 s), remember it, answer."""
+        spec = article.report
+        assert spec is not None
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        loop = asyncio.get_running_loop()
+        body = await loop.run_in_executor(
+            self._pool, files.render_to, spec, attachment.kind, self.files_dir
         )
+        ctype, headers = self._file_headers(article, attachment)
+        cached = Cached(body, ctype, headers, _etag(body), http_date(article.date))
+        self._remember(key, cached)
+        response = self._answer(portal, request, cached)
+        stats = self.stats[portal.ip]
+        stats.statuses[response.status] += 1
+        stats.statuses[0] -= 1
+        if request.method != "HEAD":
+            stats.bytes += len(response.body)
+        response.headers.append(("Server", families.get(portal.family).server_header))
+        return response
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
 
     def _modified(self, portal: Portal, route: Route) -> dt.datetime | None:
         if route.kind == "article":

@@ -8,8 +8,11 @@ scan would show them (there is no CJK font on the machine, so labels are bars).
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import random
+from pathlib import Path
 
 from crawler.fabricate import render_attachment
 from crawler.fabricate.report import SyntheticReport
@@ -17,6 +20,27 @@ from crawler.fabricate.tables import logical_tables
 from crawler.simulator.model import ReportSpec
 
 IMAGE_KINDS = ("jpg",)
+
+
+def file_key(spec: ReportSpec, kind: str) -> str:
+    """The disk-cache name of a report's file: its content seed, edits and kind."""
+    edits = ";".join(f"{c}={v}" for c, v in spec.edits)
+    digest = hashlib.sha256(f"{spec.seed}|{spec.title}|{edits}|{kind}".encode()).hexdigest()
+    return f"{digest[:2]}/{digest[2:24]}.{kind}"
+
+
+def render_to(spec: ReportSpec, kind: str, folder: Path | None) -> bytes:
+    """Render a report's file (in a pool process) and keep it in ``folder`` if given."""
+    from crawler.simulator import content
+
+    body = render(spec, content.synthetic(spec), kind)
+    if folder is not None:
+        path = folder / file_key(spec, kind)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(body)
+        os.replace(tmp, path)
+    return body
 
 
 def render(spec: ReportSpec, report: SyntheticReport, kind: str) -> bytes:

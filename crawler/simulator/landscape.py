@@ -20,8 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Final, TypeVar
 
 from crawler.cells import Template
@@ -264,7 +265,7 @@ def _unit_years(rng: random.Random, unit: Unit, years: tuple[int, ...]) -> tuple
     if unit.kind == "dept":
         length = rng.choice((2, 3, 3, 4, 5, 6))
     else:
-        length = rng.choice((1, 1, 2, 2, 2, 3, 3, 4))
+        length = rng.choice((1, 1, 1, 2, 2, 3))
     last = len(years) - (1 if rng.random() < 0.1 else 0)
     return years[max(0, last - length) : last] or years[-1:]
 
@@ -545,8 +546,9 @@ def _apply_corners(seed: int, portal: Portal) -> None:
             rng.choice(news).huge = True
 
 
-def build_landscape(config: Config) -> Landscape:
-    """The whole landscape for ``config`` (deterministic for a given seed and size)."""
+def plan_landscape(config: Config) -> Landscape:
+    """The landscape's skeleton: every portal with its county, host, family, encoding,
+    caching, corners and home page, but no content yet (see :func:`fill_portal`)."""
     from crawler.simulator import families  # late: families import this module
 
     if config.portals < 0:
@@ -565,12 +567,12 @@ def build_landscape(config: Config) -> Landscape:
     for i, entry in enumerate(entries):
         prng = rng_for(seed, entry.division_code, "portal")
         corners = tuple(sorted({c for c in (local[i], local2[i]) if c}))
+        city = entry.city if entry.city not in ("市辖区", "县") else ""
         portal = Portal(
             index=i,
             key=f"p{i:04d}",
             name=entry.name,
-            full_name=f"{entry.province}{entry.city if entry.city not in ('市辖区', '县') else ''}"
-            f"{entry.name}",
+            full_name=f"{entry.province}{city}{entry.name}",
             province=entry.province,
             city=entry.city,
             division_code=entry.division_code,
@@ -587,13 +589,28 @@ def build_landscape(config: Config) -> Landscape:
             sid=prng.randint(700000, 799999),
             real_url=entry.portal_url,
         )
+        portal.home_path = families.get(portal.family).home_path(portal)
+        portals.append(portal)
+    if config.with_seeds:
+        portals.append(_seed_portal(seed, len(portals)))
+    return Landscape(config, portals)
+
+
+def fill_portal(landscape: Landscape, portal: Portal) -> None:
+    """Decide a portal's units, reports, columns and corners, and give them URLs."""
+    from crawler.simulator import families
+
+    if portal.filled:
+        return
+    seed = landscape.config.seed
+    if not portal.is_seed_portal:
+        entry = _entry(portal.division_code)
         portal.units = _make_units(seed, entry)
         urng = rng_for(seed, entry.division_code, "years")
         for unit in portal.units:
-            unit.years = _unit_years(urng, unit, config.years)
+            unit.years = _unit_years(urng, unit, landscape.config.years)
             for year in unit.years:
-                spec = make_report(seed, portal, unit, year)
-                portal.reports.append(spec)
+                portal.reports.append(make_report(seed, portal, unit, year))
         docids = iter(range(stable_int(portal.key, "rep", digits=5) * 10 + 3_000_000, 10**9))
         for spec in sorted(portal.reports, key=lambda s: (s.publish_date, s.id)):
             portal.articles.append(
@@ -608,15 +625,28 @@ def build_landscape(config: Config) -> Landscape:
             )
         _build_columns(seed, portal)
         _apply_corners(seed, portal)
-        portals.append(portal)
-    if config.with_seeds:
-        portals.append(_seed_portal(seed, len(portals)))
-    landscape = Landscape(config, portals)
-    for portal in portals:
-        families.get(portal.family).plan(portal, landscape)
-    for portal in portals:
-        families.link_friends(portal, landscape)
+    families.get(portal.family).plan(portal, landscape)
+    families.link_friends(portal, landscape)
+    portal.filled = True
+
+
+def build_landscape(config: Config, shard: Callable[[Portal], bool] | None = None) -> Landscape:
+    """The landscape for ``config``, with every portal (or those ``shard`` picks) filled.
+    Deterministic for a given seed and size."""
+    landscape = plan_landscape(config)
+    for portal in landscape.portals:
+        if shard is None or shard(portal):
+            fill_portal(landscape, portal)
     return landscape
+
+
+@cache
+def _entries_by_code() -> dict[str, PortalEntry]:
+    return {p.division_code: p for p in county_portals()}
+
+
+def _entry(code: str) -> PortalEntry:
+    return _entries_by_code()[code]
 
 
 def _seed_portal(seed: int, index: int) -> Portal:

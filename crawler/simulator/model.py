@@ -226,6 +226,7 @@ class Portal:
     flaky_paths: set[str] = field(default_factory=set)  # answer 500 once, then 200
     nav_extra: list[tuple[str, str]] = field(default_factory=list)  # corner links (href, text)
     is_seed_portal: bool = False
+    filled: bool = False  # content decided (only the portals a worker serves are)
     port: int = 0
 
     @property

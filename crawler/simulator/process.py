@@ -47,6 +47,8 @@ class SimulatorProcess:
         port: int = 0,
         host: str = "127.0.0.1",
         workers: int | None = None,
+        cache_dir: Path | None = None,
+        ready_before_truth: bool = False,
         workdir: Path | None = None,
         extra_args: tuple[str, ...] = (),
         start_timeout: float = 180.0,
@@ -60,6 +62,8 @@ class SimulatorProcess:
         self.port = port
         self.host = host
         self.workers = workers
+        self.cache_dir = cache_dir
+        self.ready_before_truth = ready_before_truth
         self.extra_args = extra_args
         self.start_timeout = start_timeout
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -90,9 +94,21 @@ class SimulatorProcess:
 
     @property
     def truth(self) -> dict[str, Any]:
+        """The parsed truth file (waits for it when it is finished in the background)."""
         if self._truth is None:
+            self.wait_truth()
             self._truth = json.loads(self.truth_path.read_text(encoding="utf-8"))
         return self._truth
+
+    def wait_truth(self, timeout: float = 1800.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.info.get("truth_state") != "complete":
+            if self.process is None or self.process.poll() is not None:
+                raise SimulatorError(f"simulator stopped: {self._log_tail()}")
+            if time.monotonic() > deadline:
+                raise SimulatorError("the truth was not written in time")
+            time.sleep(0.2)
+            self.info = json.loads((self.folder / "ready.json").read_text(encoding="utf-8"))
 
     @property
     def base_url(self) -> str:
@@ -123,6 +139,10 @@ class SimulatorProcess:
             args += ["--slow-delay", str(self.slow_delay)]
         if self.workers is not None:
             args += ["--workers", str(self.workers)]
+        if self.cache_dir is not None:
+            args += ["--cache-dir", str(self.cache_dir)]
+        if self.ready_before_truth:
+            args.append("--ready-before-truth")
         return args + list(self.extra_args)
 
     def start(self) -> SimulatorProcess:

@@ -64,6 +64,7 @@ def seed_portal(seed: int, index: int, ip: str) -> Portal:
         real_url="",
         is_seed_portal=True,
     )
+    portal.home_path = "/"
     platform = Column("platform", "政府信息公开")
     annual = Column("annual", "政府信息公开年报", parent=platform)
     platform.children = [annual]
@@ -135,7 +136,7 @@ def _truths() -> dict[str, dict[str, Any]]:
     return seed_truths()
 
 
-def truth_entry(portal: Portal, article: Article) -> dict[str, object]:
+def truth_entry(portal: Portal, article: Article, base: str) -> dict[str, object]:
     spec = article.report
     assert spec is not None
     truth = _truths()[stem_of(spec)]
@@ -144,8 +145,8 @@ def truth_entry(portal: Portal, article: Article) -> dict[str, object]:
     findings = arithmetic.check(spec.template, values)
     return {
         "id": spec.id,
-        "urls": [portal.base_url + article.path],
-        "page_urls": [portal.base_url + article.path],
+        "urls": [base + article.path],
+        "page_urls": [base + article.path],
         "attachment_urls": [],
         "portal": portal.key,
         "family": "seed",

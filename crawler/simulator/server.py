@@ -14,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import logging
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http import HTTPStatus
@@ -78,6 +79,7 @@ class Response:
     headers: list[tuple[str, str]] = field(default_factory=list)
     delay: float = 0.0  # seconds to wait before answering (slow hosts)
     close: bool = False
+    later: Awaitable[Response] | None = None  # the real answer, computed elsewhere
 
 
 Dispatch = Callable[[Request], Response]
@@ -237,6 +239,18 @@ class HttpProtocol(asyncio.Protocol):
                 response = Response(500, b"internal error", "text/plain")
             keep_alive = keep_alive and not response.close
             head_only = request.method == "HEAD"
+            if response.later is not None:
+                self._busy = True
+                task = asyncio.ensure_future(response.later)
+                task.add_done_callback(
+                    functools.partial(
+                        self._deferred,
+                        head_only=head_only,
+                        keep_alive=keep_alive,
+                        delay=response.delay,
+                    )
+                )
+                return
             if response.delay > 0:
                 self._busy = True
                 loop = asyncio.get_running_loop()
@@ -246,6 +260,21 @@ class HttpProtocol(asyncio.Protocol):
             if not keep_alive:
                 self.close()
                 return
+
+    def _deferred(
+        self, task: asyncio.Future[Response], head_only: bool, keep_alive: bool, delay: float
+    ) -> None:
+        try:
+            response = task.result()
+        except Exception:
+            logger.exception("simulator: error computing a response")
+            response = Response(500, b"internal error", "text/plain")
+        if delay > 0:
+            asyncio.get_running_loop().call_later(
+                delay, self._send_later, response, head_only, keep_alive
+            )
+        else:
+            self._send_later(response, head_only, keep_alive)
 
     def _send_later(self, response: Response, head_only: bool, keep_alive: bool) -> None:
         self._busy = False
@@ -274,41 +303,20 @@ class HttpProtocol(asyncio.Protocol):
 
 
 class HttpServer:
-    """Listens on ``port`` at every address of ``addresses`` and answers with ``dispatch``."""
+    """Answers with ``dispatch`` on already-bound listening sockets."""
 
-    def __init__(self, dispatch: Dispatch, addresses: Iterable[str], port: int) -> None:
+    def __init__(self, dispatch: Dispatch, sockets: Iterable[socket.socket]) -> None:
         self.dispatch = dispatch
-        self.addresses = list(dict.fromkeys(addresses))
-        self.port = port
         self.clock = _Clock()
         self.connections: set[HttpProtocol] = set()
-        self._sockets: list[socket.socket] = []
+        self._sockets = list(sockets)
         self._servers: list[asyncio.base_events.Server] = []
         self._sweeper: asyncio.Task[None] | None = None
-
-    def bind(self) -> None:
-        """Bind every address (raises ``OSError`` with errno EADDRINUSE if one is taken)."""
-        raise_nofile_limit(len(self.addresses) + 1024)
-        sockets: list[socket.socket] = []
-        try:
-            for address in self.addresses:
-                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                sockets.append(sock)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                sock.bind((address, self.port))
-                if self.port == 0:
-                    self.port = sock.getsockname()[1]
-                sock.listen(1024)
-                sock.setblocking(False)
-        except OSError:
-            for sock in sockets:
-                sock.close()
-            raise
-        self._sockets = sockets
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         for sock in self._sockets:
+            sock.setblocking(False)
             server = await loop.create_server(lambda: HttpProtocol(self), sock=sock)
             self._servers.append(server)
         self._sweeper = asyncio.create_task(self._sweep_idle())
@@ -347,27 +355,42 @@ def raise_nofile_limit(wanted: int) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
-def bind_free_port(
-    dispatch: Dispatch, addresses: Iterable[str], port: int | None, attempts: int = 40
-) -> HttpServer:
-    """An :class:`HttpServer` bound on ``port``, or on a port free at every address."""
-    addresses = list(addresses)
+def _bind(addresses: list[str], port: int) -> tuple[int, dict[str, socket.socket]]:
+    sockets: dict[str, socket.socket] = {}
+    try:
+        for address in addresses:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sockets[address] = sock
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((address, port))
+            if port == 0:
+                port = sock.getsockname()[1]
+            sock.listen(1024)
+    except OSError:
+        for sock in sockets.values():
+            sock.close()
+        raise
+    return port, sockets
+
+
+def bind_sockets(
+    addresses: Iterable[str], port: int | None, attempts: int = 40
+) -> tuple[int, dict[str, socket.socket]]:
+    """Listening sockets on ``port`` at every address (or on a port free at all of them)."""
+    wanted = list(dict.fromkeys(addresses))
+    raise_nofile_limit(len(wanted) + 1024)
     if port:
-        server = HttpServer(dispatch, addresses, port)
         try:
-            server.bind()
+            return _bind(wanted, port)
         except OSError as exc:
             raise SimulatorError(f"cannot listen on port {port}: {exc}") from exc
-        return server
     last: OSError | None = None
     for _ in range(attempts):
-        # The kernel's choice on the first address; the others may still hold it.
-        server = HttpServer(dispatch, addresses, 0)
+        # The kernel picks a port free on the first address; the others may still hold it.
         try:
-            server.bind()
-            return server
+            return _bind(wanted, 0)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise SimulatorError(f"cannot listen: {exc}") from exc
             last = exc
-    raise SimulatorError(f"no port free on all {len(addresses)} addresses: {last}")
+    raise SimulatorError(f"no port free on all {len(wanted)} addresses: {last}")

@@ -20,29 +20,31 @@ null. Findings are ``{"rule", "cells", "severity"}``, the rules a correct parser
 must raise (:func:`crawler.parse.arithmetic.check` of the cells, ``doc.image_only``,
 ``meta.template_year``).
 
-Reports are generated in worker processes when there are many (fabricating a report
-takes about a millisecond), then streamed to the file in a stable order.
+Each portal's share (its entry, decoys and reports) is generated once as a "part" with
+the port left out, in the workers that serve the portal, and cached on disk under a
+fingerprint of the code and the landscape's parameters; the truth file is the parts
+merged in portal order with the port filled in.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
-import multiprocessing
 import os
-from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from crawler.simulator import content, encoding
 from crawler.simulator.model import Article, Portal
 
-_LANDSCAPE: Any = None  # the landscape handed to forked workers
+PORT_MARK = "@@SIMPORT@@"  # stands for the port in cached parts
 
 
-def _url(portal: Portal, path: str) -> str:
-    return portal.base_url + path
+def base_of(portal: Portal) -> str:
+    return f"http://{portal.ip}:{PORT_MARK}"
 
 
 def needs(portal: Portal) -> list[str]:
@@ -66,33 +68,39 @@ def unreachable_why(portal: Portal, article: Article) -> str | None:
     return None
 
 
-def report_entry(portal: Portal, article: Article) -> dict[str, object]:
+def page_paths(portal: Portal, article: Article) -> list[str]:
+    spec = article.report
+    paths = [article.path]
+    if spec is not None and spec.split_pages > 1:
+        from crawler.simulator import families
+
+        family = families.get(portal.family)
+        paths += [family.split_path(article, n) for n in range(1, spec.split_pages)]
+    paths += article.alt_paths
+    if article.module_path and article.module_path not in paths:
+        paths.append(article.module_path)
+    return paths
+
+
+def report_entry(portal: Portal, article: Article, base: str | None = None) -> dict[str, object]:
     spec = article.report
     assert spec is not None
+    base = portal.base_url if base is None else base
     if portal.is_seed_portal:
         from crawler.simulator import seeds
 
-        return seeds.truth_entry(portal, article)
+        return seeds.truth_entry(portal, article, base)
     report = content.synthetic(spec)
-    family = portal.family
-    page_paths = [article.path]
-    if spec.split_pages > 1:
-        from crawler.simulator import families
-
-        fam = families.get(family)
-        page_paths += [fam.split_path(article, n) for n in range(1, spec.split_pages)]
-    page_paths += article.alt_paths
-    if article.module_path and article.module_path not in page_paths:
-        page_paths.append(article.module_path)
-    attachment_paths = [a.path for a in article.attachments]
+    pages = page_paths(portal, article)
+    files = [a.path for a in article.attachments]
     why = unreachable_why(portal, article)
     return {
         "id": spec.id,
-        "urls": [_url(portal, p) for p in page_paths + attachment_paths],
-        "page_urls": [_url(portal, p) for p in page_paths],
-        "attachment_urls": [_url(portal, p) for p in attachment_paths],
+        "urls": [base + p for p in pages + files],
+        "page_urls": [base + p for p in pages],
+        "attachment_urls": [base + p for p in files],
         "portal": portal.key,
-        "family": family,
+        "family": portal.family,
         "organ": spec.unit.organ,
         "level": spec.unit.level,
         "division_code": spec.unit.division_code,
@@ -114,10 +122,12 @@ def report_entry(portal: Portal, article: Article) -> dict[str, object]:
     }
 
 
-def portal_entry(portal: Portal) -> dict[str, object]:
+def portal_entry(portal: Portal, base: str | None = None) -> dict[str, object]:
+    base = portal.base_url if base is None else base
+    reports = [a for a in portal.articles if a.kind == "report"]
     return {
         "key": portal.key,
-        "url": portal.url,
+        "url": base + portal.home_path,
         "name": portal.name,
         "full_name": portal.full_name,
         "division_code": portal.division_code,
@@ -132,6 +142,8 @@ def portal_entry(portal: Portal) -> dict[str, object]:
         "corners": list(portal.corners),
         "nesting": portal.nesting,
         "seed_portal": portal.is_seed_portal,
+        "reports": len(reports),
+        "reachable": sum(unreachable_why(portal, a) is None for a in reports),
         "units": [
             {
                 "key": u.key,
@@ -146,37 +158,68 @@ def portal_entry(portal: Portal) -> dict[str, object]:
     }
 
 
-def _portal_reports_json(index: int) -> str:
-    landscape = _LANDSCAPE
-    portal = landscape.portals[index]
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def portal_part(portal: Portal) -> bytes:
+    """A portal's share of the truth, port-free: its entry, its decoys, its reports."""
+    base = base_of(portal)
     lines = [
-        json.dumps(report_entry(portal, a), ensure_ascii=False, separators=(",", ":"))
-        for a in portal.articles
-        if a.kind == "report"
+        _dumps(portal_entry(portal, base)),
+        _dumps(
+            [
+                {"url": base + path, "kind": kind, "title": title, "portal": portal.key}
+                for path, kind, title in portal.decoy_urls
+            ]
+        ),
     ]
-    return ",\n".join(lines)
+    lines += [_dumps(report_entry(portal, a, base)) for a in portal.articles if a.kind == "report"]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _report_chunks(landscape: Any, workers: int) -> Iterator[str]:
-    global _LANDSCAPE
-    _LANDSCAPE = landscape
-    indices = range(len(landscape.portals))
-    if workers <= 1 or len(indices) < 50:
-        yield from map(_portal_reports_json, indices)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        yield from pool.imap(_portal_reports_json, indices, chunksize=8)
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
 
 
-def default_workers() -> int:
-    return max(1, min(8, (os.cpu_count() or 1)))
+def part_name(portal: Portal) -> str:
+    return f"{portal.index:05d}-{portal.key}.jsonl"
 
 
-def write_truth(landscape: Any, path: Path, workers: int | None = None) -> dict[str, int]:
-    """Write the truth JSON to ``path`` (atomically); return counts."""
-    tmp = path.with_name(path.name + ".tmp")
-    counts = {"reports": 0, "reachable": 0, "decoys": 0, "portals": len(landscape.portals)}
+@cache
+def code_fingerprint() -> str:
+    """A hash of the code that decides what the landscape publishes."""
+    import crawler
+
+    root = Path(crawler.__file__).parent
+    digest = hashlib.sha256()
+    files = sorted(
+        [
+            *root.glob("simulator/**/*.py"),
+            *root.glob("simulator/assets/*"),
+            *root.glob("fabricate/*.py"),
+            root / "cells.py",
+            root / "parse" / "arithmetic.py",
+            *root.glob("data/seeds/*"),
+        ]
+    )
+    for file in files:
+        digest.update(str(file.relative_to(root)).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def landscape_fingerprint(config: Any) -> str:
+    key = f"{code_fingerprint()}:{config.seed}:{config.portals}:{config.with_seeds}:{config.years}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def merge(landscape: Any, parts: list[Path], path: Path) -> dict[str, int]:
+    """Write the truth file from the portals' parts (in portal order), atomically."""
+    counts = {"reports": 0, "reachable": 0, "decoys": 0, "portals": len(parts)}
     config = landscape.config
     header = {
         "version": 1,
@@ -191,41 +234,49 @@ def write_truth(landscape: Any, path: Path, workers: int | None = None) -> dict[
         "years": list(config.years),
         "cells": "every id of the template; ints as numbers, decimals as strings, blank null",
     }
-    with tmp.open("w", encoding="utf-8") as out:
-        out.write('{"simulator": ' + json.dumps(header, ensure_ascii=False) + ',\n"portals": [\n')
-        out.write(
-            ",\n".join(
-                json.dumps(portal_entry(p), ensure_ascii=False, separators=(",", ":"))
-                for p in landscape.portals
-            )
-        )
-        out.write('\n],\n"reports": [\n')
-        first = True
-        for chunk in _report_chunks(landscape, default_workers() if workers is None else workers):
-            if not chunk:
+    mark, port = PORT_MARK.encode(), str(landscape.port).encode()
+    tmp = path.with_name(f".{path.name}.tmp")
+    decoys: list[bytes] = []
+    with tmp.open("wb") as out:
+        out.write(b'{"simulator": ' + _dumps(header).encode() + b',\n"portals": [\n')
+        first_report = True
+        report_chunks: list[Path] = []
+        for i, part in enumerate(parts):
+            data = part.read_bytes().replace(mark, port)
+            head, decoy_line, rest = data.split(b"\n", 2)
+            entry = json.loads(head)
+            counts["reports"] += int(entry["reports"])
+            counts["reachable"] += int(entry["reachable"])
+            out.write((b",\n" if i else b"") + head)
+            if decoy_line.strip() != b"[]":
+                decoys.append(decoy_line.strip()[1:-1])
+            report_chunks.append(part)
+        out.write(b'\n],\n"reports": [\n')
+        for part in report_chunks:
+            data = part.read_bytes().replace(mark, port)
+            rest = data.split(b"\n", 2)[2].rstrip(b"\n")
+            if not rest:
                 continue
-            if not first:
-                out.write(",\n")
-            out.write(chunk)
-            first = False
-        out.write('\n],\n"decoys": [\n')
-        decoys = [
-            {"url": p.base_url + path, "kind": kind, "title": title, "portal": p.key}
-            for p in landscape.portals
-            for path, kind, title in p.decoy_urls
-        ]
-        out.write(
-            ",\n".join(json.dumps(d, ensure_ascii=False, separators=(",", ":")) for d in decoys)
-        )
-        out.write("\n]}\n")
+            out.write((b"" if first_report else b",\n") + rest.replace(b"\n", b",\n"))
+            first_report = False
+        out.write(b'\n],\n"decoys": [\n')
+        out.write(b",\n".join(decoys).replace(b"},{", b"},\n{"))
+        out.write(b"\n]}\n")
     os.replace(tmp, path)
-    for portal in landscape.portals:
-        for article in portal.articles:
-            if article.kind == "report":
-                counts["reports"] += 1
-                counts["reachable"] += unreachable_why(portal, article) is None
-    counts["decoys"] = sum(len(p.decoy_urls) for p in landscape.portals)
+    counts["decoys"] = sum(d.count(b'"kind":') for d in decoys)
     return counts
+
+
+def write_truth(landscape: Any, path: Path) -> dict[str, int]:
+    """Generate every portal's part in this process and write the truth (small landscapes,
+    tests)."""
+    folder = path.with_name(f".{path.name}.parts")
+    parts = []
+    for portal in landscape.portals:
+        part = folder / part_name(portal)
+        write_atomic(part, portal_part(portal))
+        parts.append(part)
+    return merge(landscape, parts, path)
 
 
 def sites_csv(landscape: Any) -> str:

@@ -43,13 +43,36 @@ def get(name: str) -> Family:
 
 
 def link_friends(portal: Portal, landscape: Landscape) -> None:
-    """The 各县（市、区）网站 select: up to 8 other portals of the landscape, and two
-    counties that are not in it (unresolvable ``.invalid`` hosts)."""
-    others = [p for p in landscape.portals if p is not portal and not p.is_seed_portal]
-    others.sort(key=lambda p: (p.division_code[:4] != portal.division_code[:4], p.index))
-    links = [(f"@portal:{p.index}", f"{p.name}人民政府") for p in others[:8]]
+    """The 各县（市、区）网站 select: up to 8 other portals of the landscape (same city
+    first, then the next ones), and a county that is not in it (an unresolvable
+    ``.invalid`` host)."""
+    portals = [p for p in landscape.portals if not p.is_seed_portal]
+    by_city = _by_city(landscape)
+    chosen = [p for p in by_city.get(portal.division_code[:4], []) if p is not portal][:8]
+    step = 1
+    while len(chosen) < 8 and step < len(portals):
+        other = portals[(portal.index + step) % len(portals)]
+        if other is not portal and other not in chosen:
+            chosen.append(other)
+        step += 1
+    links = [(f"@portal:{p.index}", f"{p.name}人民政府") for p in chosen]
     links.append((f"http://www.{portal.division_code}1.gov.cn.invalid/", "兄弟县人民政府"))
     portal.friend_links = links
+
+
+_CITY_CACHE: dict[int, dict[str, list[Portal]]] = {}
+
+
+def _by_city(landscape: Landscape) -> dict[str, list[Portal]]:
+    key = id(landscape)
+    if key not in _CITY_CACHE:
+        _CITY_CACHE.clear()
+        groups: dict[str, list[Portal]] = {}
+        for p in landscape.portals:
+            if not p.is_seed_portal:
+                groups.setdefault(p.division_code[:4], []).append(p)
+        _CITY_CACHE[key] = groups
+    return _CITY_CACHE[key]
 
 
 __all__ = ["Family", "get", "link_friends"]

@@ -76,6 +76,10 @@ class Family:
 
     # --- URLs (subclasses) ----------------------------------------------------------
 
+    def home_path(self, portal: Portal) -> str:
+        """The home page's path (the portal URL in the sites file)."""
+        return "/"
+
     def assign_columns(self, portal: Portal, rng: random.Random) -> None:
         """Set ``home_path`` and every column's ``path`` (and ``folder``, ``colid``)."""
         raise NotImplementedError

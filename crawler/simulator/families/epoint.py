@@ -42,7 +42,6 @@ class Epoint(Family):
     )
 
     def assign_columns(self, portal: Portal, rng: random.Random) -> None:
-        portal.home_path = "/"
         base = rng.randrange(10000, 19000)
         for i, column in enumerate(by_depth(portal.columns)):
             column.colid = base + i * 11

@@ -44,7 +44,6 @@ class Gkmlpt(Family):
     skin = Skin(banner="<!-- NFCMS -->", wrapper="main", list_class="news_list")
 
     def assign_columns(self, portal: Portal, rng: random.Random) -> None:
-        portal.home_path = "/"
         base = rng.randrange(2000, 9000)
         for i, column in enumerate(by_depth(portal.columns)):
             column.colid = base + i * 3 + 1

@@ -50,8 +50,10 @@ class Hanweb(Family):
     def unitid(self, column: Column) -> int:
         return 200000 + column.colid % 700000
 
+    def home_path(self, portal: Portal) -> str:
+        return "/index.html"
+
     def assign_columns(self, portal: Portal, rng: random.Random) -> None:
-        portal.home_path = "/index.html"
         long_ids = portal.variant % 4 < 2
         base = (
             1229000000 + rng.randrange(100000, 900000) if long_ids else rng.randrange(10000, 80000)

@@ -73,9 +73,11 @@ class Plain(Family):
             return unit.slug if unit else f"c{column.colid}"
         return f"c{column.colid}"
 
+    def home_path(self, portal: Portal) -> str:
+        return "/index.shtml" if style(portal) in (3, 5) else "/"
+
     def assign_columns(self, portal: Portal, rng: random.Random) -> None:
         s = style(portal)
-        portal.home_path = "/index.shtml" if s in (3, 5) else "/"
         base = rng.randrange(20000, 90000)
         site_slug = "jc_" + "".join(chr(ord("a") + int(d)) for d in portal.division_code[-2:])
         for i, column in enumerate(by_depth(portal.columns)):

@@ -44,9 +44,11 @@ class Trs(Family):
     def _ext(self, portal: Portal) -> str:
         return self.exts[portal.variant % 3]
 
+    def home_path(self, portal: Portal) -> str:
+        return "/" if portal.variant % 2 else f"/index{self._ext(portal)}"
+
     def assign_columns(self, portal: Portal, rng: random.Random) -> None:
         ext = self._ext(portal)
-        portal.home_path = "/" if portal.variant % 2 else f"/index{ext}"
         for column in by_depth(portal.columns):
             if column.key in _FOLDERS:
                 folder = _FOLDERS[column.key]

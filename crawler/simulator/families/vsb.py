@@ -37,8 +37,10 @@ class Vsb(Family):
     server_header = "VSB"
     skin = Skin(banner="<!-- VSB 博达站群 -->", wrapper="main", list_class="list")
 
+    def home_path(self, portal: Portal) -> str:
+        return "/index.htm"
+
     def assign_columns(self, portal: Portal, rng: random.Random) -> None:
-        portal.home_path = "/index.htm"
         base = rng.randrange(1000, 1900)
         for i, column in enumerate(by_depth(portal.columns)):
             column.colid = base + i
