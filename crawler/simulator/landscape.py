@@ -146,6 +146,24 @@ def ip_for(index: int) -> str:
     return f"{a}.{b}.{c}.{d + last}"
 
 
+_CHALLENGES: Final = ("rs412", "rs412-hard", "jsl521")
+
+
+def _host_corners(rng: random.Random, n: int) -> list[str | None]:
+    """Host corners in blocks of 12: the three challenges among the first six portals
+    (six different families, see :func:`_spread`), the other corners and five plain hosts
+    among all the rest, so every family keeps a portal a plain client can crawl."""
+    others = [c for c in HOST_CORNERS if c not in _CHALLENGES]
+    out: list[str | None] = []
+    while len(out) < n:
+        first: list[str | None] = [*_CHALLENGES, None, None, None]
+        rest: list[str | None] = [*others, None, None, None, None, None]
+        rng.shuffle(first)
+        rng.shuffle(rest)
+        out.extend(first + rest)
+    return out[:n]
+
+
 def _spread(rng: random.Random, values: Sequence[T], n: int) -> list[T]:
     """``n`` values, each block of len(values) a permutation of all of them."""
     out: list[T] = []
@@ -320,7 +338,7 @@ def make_report(
     rng = rng_for(seed, portal.division_code, unit.key, year, "report", salt)
     template: Template = choose_template(rng, year)
     fmt = _format(rng, portal.family)
-    if portal.family == "hanweb" and portal.variant % 2 == 1:
+    if portal.family == "hanweb" and portal.style % 2 == 1:
         fmt = "pdf"  # reports published through the xxgkAnnualReport module
     suffix = "（图片版）" if fmt == "image" else ""
     title = _title(rng, unit, year, suffix)
@@ -559,13 +577,17 @@ def plan_landscape(config: Config) -> Landscape:
     fams = _spread(rng, FAMILIES, len(entries))
     encs = _spread(rng, ENCODINGS, len(entries))
     cachings = _spread(rng, CACHING, len(entries))
-    host_corners = _spread(rng, (*HOST_CORNERS, None, None, None, None, None), len(entries))
+    host_corners = _host_corners(rng, len(entries))
     local = _spread(rng, LOCAL_CORNERS, len(entries))
     local2 = _spread(rng, (*LOCAL_CORNERS, *([None] * 8)), len(entries))
     nestings = _spread(rng, ("year-unit", "unit-year", "flat"), len(entries))
     portals: list[Portal] = []
+    ordinal: dict[str, int] = {}
+    offsets = {family: rng.randrange(84) for family in FAMILIES}
     for i, entry in enumerate(entries):
         prng = rng_for(seed, entry.division_code, "portal")
+        style = ordinal.get(fams[i], 0) + offsets[fams[i]]
+        ordinal[fams[i]] = ordinal.get(fams[i], 0) + 1
         corners = tuple(sorted({c for c in (local[i], local2[i]) if c}))
         city = entry.city if entry.city not in ("市辖区", "县") else ""
         portal = Portal(
@@ -585,6 +607,7 @@ def plan_landscape(config: Config) -> Landscape:
             corners=corners,
             nesting=nestings[i],
             variant=prng.randrange(1000),
+            style=style,
             site_code=f"{entry.division_code}{prng.randint(1, 60):04d}",
             sid=prng.randint(700000, 799999),
             real_url=entry.portal_url,

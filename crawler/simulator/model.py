@@ -208,7 +208,8 @@ class Portal:
     host_corner: str | None
     corners: tuple[str, ...]  # local corners
     nesting: str  # "year-unit", "unit-year" or "flat"
-    variant: int  # family-specific style choice (URL extensions, plain URL scheme …)
+    variant: int  # random style choices (URL extensions, pager flavour …)
+    style: int  # the portal's ordinal among its family (+ a seeded offset): sub-styles
     site_code: str  # 网站标识码
     sid: int  # gkmlpt SID, Hanweb webid …
     real_url: str  # the real portal's URL (for the footer only)

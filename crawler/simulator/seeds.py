@@ -58,7 +58,8 @@ def seed_portal(seed: int, index: int, ip: str) -> Portal:
         host_corner=None,
         corners=(),
         nesting="flat",
-        variant=1,  # plain style 1
+        variant=1,
+        style=1,  # plain style 1
         site_code="0000000000",
         sid=700000,
         real_url="",

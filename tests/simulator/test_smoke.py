@@ -22,7 +22,10 @@ def test_files_and_health(simulator: SimulatorProcess) -> None:
 def test_home_pages_answer(simulator: SimulatorProcess) -> None:
     with Client() as client:
         statuses = {p["key"]: client.get(p["url"]).status for p in simulator.truth["portals"]}
-    challenged = {p["key"] for p in simulator.truth["portals"]
-                  if p["host_corner"] in ("rs412", "rs412-hard", "jsl521")}
+    challenged = {
+        p["key"]
+        for p in simulator.truth["portals"]
+        if p["host_corner"] in ("rs412", "rs412-hard", "jsl521")
+    }
     assert all(s == 200 for k, s in statuses.items() if k not in challenged), statuses
     assert all(statuses[k] in (412, 521) for k in challenged)

@@ -32,7 +32,7 @@ ANNUAL_MODULE = "/module/xxgk/xxgkAnnualReport.jsp"
 
 
 def module_mode(portal: Portal) -> bool:
-    return portal.variant % 2 == 1
+    return portal.style % 2 == 1
 
 
 class Hanweb(Family):

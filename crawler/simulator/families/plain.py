@@ -47,7 +47,7 @@ _CONTAINERS = (
 
 
 def style(portal: Portal) -> int:
-    return portal.variant % STYLES
+    return portal.style % STYLES
 
 
 def _uuid(*parts: object) -> str:
