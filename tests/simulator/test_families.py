@@ -85,7 +85,7 @@ def _detail_checks(client: Client, report: dict[str, Any], landscape: Landscape)
             text_of(client.get(u)) for u in report["page_urls"][:3] if "xxgkAnnualReport" not in u
         )
         display = content.synthetic(spec).display
-        shown = [v for k, v in display.items() if v.strip() and not v.strip() in ("0", "０")]
+        shown = [v for k, v in display.items() if v.strip() and v.strip() not in ("0", "０")]
         missing = [v for v in shown if v.replace(" ", "") not in body.replace(" ", "")]
         assert len(missing) <= len(shown) // 10, missing[:5]
     for url in report["attachment_urls"]:
