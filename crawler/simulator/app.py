@@ -21,9 +21,9 @@ import datetime as dt
 import hashlib
 import math
 import multiprocessing
+import multiprocessing.pool
 import time
 from collections import Counter, OrderedDict
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -126,7 +126,7 @@ class Simulator:
         self.flaky_done: set[tuple[str, str]] = set()
         self.files_dir = files_dir
         self.started = time.time()
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: multiprocessing.pool.Pool | None = None
         self.control = WorkerControl(self)
 
     def reset_stats(self) -> None:
@@ -301,11 +301,25 @@ class Simulator:
         spec = article.report
         assert spec is not None
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+            # A plain multiprocessing pool: terminate() really ends its process when the
+            # worker stops (an executor's process would outlive an os._exit).
+            self._pool = multiprocessing.get_context("fork").Pool(1)
         loop = asyncio.get_running_loop()
-        body = await loop.run_in_executor(
-            self._pool, files.render_to, spec, attachment.kind, self.files_dir
+        future: asyncio.Future[bytes] = loop.create_future()
+
+        def done(result: bytes) -> None:
+            loop.call_soon_threadsafe(_resolve, future, result, None)
+
+        def failed(error: BaseException) -> None:
+            loop.call_soon_threadsafe(_resolve, future, None, error)
+
+        self._pool.apply_async(
+            files.render_to,
+            (spec, attachment.kind, self.files_dir),
+            callback=done,
+            error_callback=failed,
         )
+        body = await future
         ctype, headers = self._file_headers(article, attachment)
         cached = Cached(body, ctype, headers, _etag(body), http_date(article.date))
         self._remember(key, cached)
@@ -320,7 +334,8 @@ class Simulator:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.terminate()
+            self._pool.join()
             self._pool = None
 
     def _modified(self, portal: Portal, route: Route) -> dt.datetime | None:
@@ -403,6 +418,18 @@ class Simulator:
             '<li><a href="/zwfw/frbs.html">法人办事</a></li></ul></body></html>'
         )
         return Response(200, body.encode("utf-8"), "text/html; charset=utf-8")
+
+
+def _resolve(
+    future: asyncio.Future[bytes], result: bytes | None, error: BaseException | None
+) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        assert result is not None
+        future.set_result(result)
 
 
 def _etag(body: bytes) -> str:

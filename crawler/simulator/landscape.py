@@ -151,13 +151,13 @@ _CHALLENGES: Final = ("rs412", "rs412-hard", "jsl521")
 
 def _host_corners(rng: random.Random, n: int) -> list[str | None]:
     """Host corners in blocks of 12: the three challenges among the first six portals
-    (six different families, see :func:`_spread`), the other corners and five plain hosts
-    among all the rest, so every family keeps a portal a plain client can crawl."""
+    (six different families, see :func:`_spread`), the four other corners among the next
+    six, so every family keeps a portal a plain client can crawl."""
     others = [c for c in HOST_CORNERS if c not in _CHALLENGES]
     out: list[str | None] = []
     while len(out) < n:
         first: list[str | None] = [*_CHALLENGES, None, None, None]
-        rest: list[str | None] = [*others, None, None, None, None, None]
+        rest: list[str | None] = [*others, None, None]
         rng.shuffle(first)
         rng.shuffle(rest)
         out.extend(first + rest)
