@@ -555,8 +555,10 @@ def _apply_corners(seed: int, portal: Portal) -> None:
             if orphan in col.articles:
                 col.articles.remove(orphan)
     candidates = [a for a in html_reports if a.linked]
-    if portal.has("server-error") and candidates:
-        rng.choice(candidates).status = 500
+    if portal.has("server-error"):
+        failing = candidates or [a for a in reports if a.linked]
+        if failing:
+            rng.choice(failing).status = 500
     if portal.has("huge") and candidates:
         rng.choice(candidates).huge = True
         news = [a for a in portal.articles if a.kind == "news"]
