@@ -60,6 +60,14 @@ class Site:
             random.Random(f"{self.landscape.config.seed}:{self.portal.key}:site"),
         )
 
+    @cached_property
+    def header_html(self) -> str:
+        return header(self)
+
+    @cached_property
+    def footer_html(self) -> str:
+        return footer(self)
+
     @property
     def title_suffix(self) -> str:
         return f"{self.portal.name}人民政府"
@@ -198,9 +206,9 @@ def page(
         + '<html lang="zh-CN">\n'
         + head(site, title, meta, head_extra)
         + "\n<body>\n"
-        + header(site)
+        + site.header_html
         + f'\n<div class="{skin.wrapper}"><div class="w1200">{crumb}\n{content}\n</div></div>\n'
-        + footer(site)
+        + site.footer_html
         + "\n"
         + script_tags
         + "\n</body>\n</html>\n"

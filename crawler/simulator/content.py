@@ -11,9 +11,12 @@ out identical.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import os
 import random
 from collections import OrderedDict
 from decimal import Decimal
+from pathlib import Path
 from typing import Final
 
 from crawler.cells import SPEC_BY_ID
@@ -48,7 +51,7 @@ def _options(spec: ReportSpec) -> tuple[float, bool, bool | None]:
 
 
 _CACHE: OrderedDict[tuple[str, int], SyntheticReport] = OrderedDict()
-_CACHE_SIZE: Final = 4096
+_CACHE_SIZE: Final = 1024
 
 
 def _format_edit(value: int | str | None) -> str:
@@ -123,6 +126,38 @@ def body_html(spec: ReportSpec) -> str:
     report = synthetic(spec)
     layout = spec.layout if spec.layout in HTML_LAYOUTS else HTML_LAYOUTS[0]
     return render_body(report, layout, random.Random(spec.seed + ":render"))
+
+
+# Rendered bodies kept on disk (set by the worker processes): the truth writers render
+# every HTML report once, so that serving a report page is a file read plus chrome.
+BODIES: Path | None = None
+_SEPARATOR: Final = "\n<!--simulator:page-->\n"
+
+
+def _body_key(spec: ReportSpec) -> str:
+    edits = ";".join(f"{c}={v}" for c, v in spec.edits)
+    text = f"{spec.seed}|{spec.layout}|{spec.split_pages}|{spec.publish_date}|{edits}"
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return f"{digest[:2]}/{digest[2:26]}.html"
+
+
+def body_parts(spec: ReportSpec) -> list[str]:
+    """The body as the pages it is split over (one part unless ``split_pages`` > 1)."""
+    path = BODIES / _body_key(spec) if BODIES is not None else None
+    if path is not None:
+        try:
+            return path.read_text(encoding="utf-8").split(_SEPARATOR)
+        except OSError:
+            pass
+    from crawler.simulator.families.base import split_body
+
+    parts = split_body(spec, body_html(spec), spec.split_pages)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(_SEPARATOR.join(parts), encoding="utf-8")
+        os.replace(tmp, path)
+    return parts
 
 
 def text(spec: ReportSpec) -> str:

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import SimulatorError
-from crawler.simulator import truth
+from crawler.simulator import content, truth
 from crawler.simulator.app import CACHE_BYTES, Simulator
 from crawler.simulator.control import Coordinator
 from crawler.simulator.landscape import OUTSIDE_IP, Config, Landscape, fill_portal, plan_landscape
@@ -92,9 +92,11 @@ class _Paths:
             base = options.cache_dir / "truth" / truth.landscape_fingerprint(landscape.config)
             self.parts = base
             self.files: Path | None = options.cache_dir / "files" / truth.code_fingerprint()
+            self.bodies = options.cache_dir / "bodies" / truth.code_fingerprint()
         else:
             self.parts = self.run_parts / "base"
             self.files = None
+            self.bodies = self.run_parts / "bodies"
 
     def part(self, portal: Any) -> Path:
         """The newest part of a portal: the run's own (after mutations) or the base."""
@@ -324,8 +326,9 @@ def _worker_main(
             sock.close()
     for portal in mine:
         fill_portal(landscape, portal)
+    content.BODIES = paths.bodies
     simulator = Simulator(landscape, options.cache_bytes, owned, paths.files)
-    truth_pid = _fork_truth_writer(mine, paths, conn)
+    truth_pid = _fork_truth_writer(mine, paths, conn, options.ready_before_truth)
     return asyncio.run(
         _worker_serve(
             k, simulator, [sockets[a] for a in sorted(keep)], conn, truth_pid, mine, paths
@@ -333,18 +336,25 @@ def _worker_main(
     )
 
 
-def _fork_truth_writer(portals: list[Any], paths: _Paths, conn: Any) -> int:
+def _fork_truth_writer(portals: list[Any], paths: _Paths, conn: Any, background: bool) -> int:
+    """A child that writes the truth part of each portal (unless cached) and renders each
+    HTML report's body into the body cache (report pages then cost a file read)."""
     pid = os.fork()
     if pid:
         return pid
     code = 1
     try:
         conn.close()
+        if background:
+            os.nice(10)  # serving and the crawl under test come first
         parent = os.getppid()
         for portal in portals:
             part = paths.parts / truth.part_name(portal)
             if not part.exists():
                 truth.write_atomic(part, truth.portal_part(portal))
+            for spec in portal.reports:
+                if spec.format == "html" and spec.layout != "seed-text":
+                    content.body_parts(spec)
             if os.getppid() != parent:
                 break  # the worker is gone
         code = 0

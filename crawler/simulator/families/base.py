@@ -384,8 +384,7 @@ class Family:
 
             parts.append(seeds.body_html(spec))
         elif spec.format == "html":
-            html = content.body_html(spec)
-            parts.append(split_body(spec, html, spec.split_pages)[page])
+            parts.append(content.body_parts(spec)[page])
         elif spec.format == "image":
             for att in article.attachments:
                 if att.kind == "jpg":
