@@ -116,7 +116,11 @@ class SimulatorProcess:
 
     @property
     def portal_urls(self) -> list[str]:
-        return [p["url"] for p in self.truth["portals"]]
+        """Every portal's home URL (from the sites file: available as soon as ready)."""
+        import csv
+
+        with self.sites_csv.open(encoding="utf-8") as handle:
+            return [row["portal_url"] for row in csv.DictReader(handle)]
 
     # --- life cycle --------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 import itertools
 import json
 import logging
@@ -109,9 +110,17 @@ def run(options: Options) -> int:
     for path in (options.truth_path, options.sites_path):
         if not path.parent.is_dir():
             raise SimulatorError(f"no such folder: {path.parent}")
+    try:
+        control = ipaddress.IPv4Address(options.host)
+    except ValueError as exc:
+        raise SimulatorError(f"--host must be an IPv4 address: {options.host}") from exc
+    if control.is_unspecified:
+        raise SimulatorError("--host must be one address (the portals have their own)")
     landscape = plan_landscape(options.config)
     portals = landscape.portals
     addresses = [options.host, *(p.ip for p in portals), OUTSIDE_IP]
+    if options.host in addresses[1:]:
+        raise SimulatorError(f"--host {options.host} is a portal's address; use 127.0.0.1")
     port, sockets = bind_sockets(addresses, options.port or None)
     landscape.set_port(port, options.host)
     truth.write_sites(landscape, options.sites_path)

@@ -214,3 +214,26 @@ def test_huge_pages(simulator: SimulatorProcess) -> None:
     with Client() as client:
         sizes = [len(client.get(r["page_urls"][0]).body) for r in reports if r["format"] == "html"]
     assert max(sizes) > 5_000_000
+
+
+def test_head_and_keep_alive(simulator: SimulatorProcess) -> None:
+    portal = _open_portals(simulator)[0]
+    with Client() as client:
+        full = client.get(portal["url"])
+        head = client.request(portal["url"], "HEAD")
+        assert head.status == 200 and head.body == b""
+        assert int(head.header("content-length")) == len(full.body)
+        assert full.header("connection") == "keep-alive"
+        assert len(client.connections) == 1
+
+
+def test_unknown_paths_are_404_and_control_lives_on_its_own_host(
+    simulator: SimulatorProcess,
+) -> None:
+    portal = _open_portals(simulator)[0]
+    base = "http://" + portal["url"].split("/")[2]
+    with Client() as client:
+        assert client.get(base + "/no/such/page.html").status == 404
+        assert client.get(base + "/__sim/health").status == 404
+        health = client.get(simulator.base_url + "/__sim/health")
+        assert health.status == 200 and b'"truth": "complete"' in health.body
