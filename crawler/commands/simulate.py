@@ -7,6 +7,10 @@ from pathlib import Path
 
 from crawler.errors import ConfigurationError
 
+# Above this many portals the truth (about 3 ms of generation per report) is finished in
+# the background by default, so that the hosts serve within seconds.
+AUTO_BACKGROUND_TRUTH = 200
+
 
 def _run(args: argparse.Namespace) -> int:
     from crawler.simulator.landscape import Config
@@ -33,7 +37,11 @@ def _run(args: argparse.Namespace) -> int:
             workers=args.workers,
             cache_dir=Path(args.cache_dir) if args.cache_dir else None,
             cache_bytes=args.cache_mb * 1024 * 1024,
-            ready_before_truth=args.ready_before_truth,
+            ready_before_truth=(
+                args.portals > AUTO_BACKGROUND_TRUTH
+                if args.ready_before_truth is None
+                else args.ready_before_truth
+            ),
         )
     )
 
@@ -90,10 +98,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=512,
         help="memory for rendered pages, per worker (default 512 MB)",
     )
-    parser.add_argument(
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument(
         "--ready-before-truth",
-        action="store_true",
-        help="report ready once every host serves; finish the truth in the background",
+        dest="ready_before_truth",
+        action="store_const",
+        const=True,
+        help="report ready once every host serves; finish the truth in the background "
+        f"(the default above {AUTO_BACKGROUND_TRUTH} portals)",
+    )
+    order.add_argument(
+        "--truth-first",
+        dest="ready_before_truth",
+        action="store_const",
+        const=False,
+        help="report ready only once the truth file is complete "
+        f"(the default up to {AUTO_BACKGROUND_TRUTH} portals)",
     )
 
 

@@ -48,7 +48,7 @@ class SimulatorProcess:
         host: str = "127.0.0.1",
         workers: int | None = None,
         cache_dir: Path | None = None,
-        ready_before_truth: bool = False,
+        ready_before_truth: bool | None = None,
         workdir: Path | None = None,
         extra_args: tuple[str, ...] = (),
         start_timeout: float = 180.0,
@@ -145,8 +145,8 @@ class SimulatorProcess:
             args += ["--workers", str(self.workers)]
         if self.cache_dir is not None:
             args += ["--cache-dir", str(self.cache_dir)]
-        if self.ready_before_truth:
-            args.append("--ready-before-truth")
+        if self.ready_before_truth is not None:
+            args.append("--ready-before-truth" if self.ready_before_truth else "--truth-first")
         return args + list(self.extra_args)
 
     def start(self) -> SimulatorProcess:

@@ -285,15 +285,8 @@ def sites_csv(landscape: Any) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["portal_url", "name", "division_code", "province", "city"])
     for portal in landscape.portals:
-        writer.writerow(
-            [
-                portal.url,
-                f"{portal.name}人民政府",
-                portal.division_code,
-                portal.province,
-                portal.city,
-            ]
-        )
+        name = portal.full_name if portal.is_seed_portal else f"{portal.name}人民政府"
+        writer.writerow([portal.url, name, portal.division_code, portal.province, portal.city])
     return buffer.getvalue()
 
 
