@@ -189,6 +189,15 @@ def part_name(portal: Portal) -> str:
     return f"{portal.index:05d}-{portal.key}.jsonl"
 
 
+# The simulator modules that decide what is published (URLs, pages, truth); serving
+# machinery (app, server, run, control, challenges) is left out so that its changes keep
+# the caches.
+_CONTENT_MODULES = (
+    "landscape.py", "model.py", "content.py", "files.py", "seeds.py", "truth.py",
+    "encoding.py", "chrome.py", "filler.py", "families/*.py",
+)  # fmt: skip
+
+
 @cache
 def code_fingerprint() -> str:
     """A hash of the code that decides what the landscape publishes."""
@@ -198,11 +207,12 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     files = sorted(
         [
-            *root.glob("simulator/**/*.py"),
-            *root.glob("simulator/assets/*"),
+            *(f for pattern in _CONTENT_MODULES for f in root.glob(f"simulator/{pattern}")),
             *root.glob("fabricate/*.py"),
             root / "cells.py",
             root / "parse" / "arithmetic.py",
+            root / "registry.py",
+            *root.glob("data/*.csv*"),
             *root.glob("data/seeds/*"),
         ]
     )
