@@ -26,7 +26,14 @@ from typing import TYPE_CHECKING, Any, Final
 from xml.sax.saxutils import escape as xml_escape
 
 from crawler.fabricate.outline import outline
-from crawler.fabricate.tables import TTable, logical_tables, section2, section3, section4
+from crawler.fabricate.tables import (
+    TTable,
+    column_widths,
+    logical_tables,
+    section2,
+    section3,
+    section4,
+)
 
 if TYPE_CHECKING:
     from crawler.fabricate.report import SyntheticReport
@@ -58,18 +65,6 @@ def render_attachment(report: SyntheticReport, fmt: str, rng: random.Random) -> 
 
 
 # --- PDF ----------------------------------------------------------------------------------
-
-
-def _column_widths(table: TTable, width: float) -> list[float]:
-    if table.section == "二":
-        first = width * 0.34
-        return [first] + [(width - first) / 3] * 3
-    if table.section == "三":
-        labels = table.n_cols - 7
-        label_widths = [width * 0.09, width * 0.12, width * 0.21][-labels:]
-        rest = (width - sum(label_widths)) / 7
-        return label_widths + [rest] * 7
-    return [width / table.n_cols] * table.n_cols
 
 
 def _pdf(report: SyntheticReport, rng: random.Random) -> bytes:
@@ -119,7 +114,7 @@ def _pdf(report: SyntheticReport, rng: random.Random) -> bytes:
             if c.rowspan > 1 or c.colspan > 1:
                 end = (c.col + c.colspan - 1, c.row + c.rowspan - 1)
                 commands.append(("SPAN", (c.col, c.row), end))
-        return Table(data, colWidths=_column_widths(table, width), style=commands)
+        return Table(data, colWidths=column_widths(table, width), style=commands)
 
     story: list[Any] = [para(report.title, title), Spacer(1, 6)]
     builders = {"二": section2, "三": section3, "四": section4}

@@ -48,7 +48,6 @@ class _Page:
     attachments: tuple[Attachment, ...]
     prev_next: tuple[str, str]
     toolbar: bool  # 无障碍 / 长者版
-    year: int | None
 
 
 # --- Shared pieces --------------------------------------------------------------------
@@ -606,7 +605,6 @@ def _page(
         attachments=tuple(attachments),
         prev_next=_neighbour_titles(site.county_code, year or 2022, rng),
         toolbar=rng.random() < 0.5,
-        year=year,
     )
 
 

@@ -3,6 +3,22 @@
 Each layout imitates one way real portals carry the statistics tables; all draw
 the same logical grids (:mod:`crawler.fabricate.tables`), so the cell that holds
 a canonical id always sits under its column header and beside its row label.
+
+* ``table_clean``: one ``<table border=1>`` per section with the template's rowspans and
+  colspans (cells sometimes wrapped in ``<p>``), as a CMS rich-text editor saves it.
+* ``table_word``: Word's "save as web page": ``MsoNormalTable``, ``<p class=MsoNormal>`` and
+  ``<span>`` in every cell, ``<o:p>``, ``mso-`` styles, numbers in their own ``lang=EN-US``
+  spans, the ``<![if !supportMisalignedColumns]>`` spacer row, placeholder cells, and
+  sometimes section 二's items as tables nested in a layout table.
+* ``table_split``: one logical table cut into several ``<table>``s: section 二 per 第二十条
+  item, section 三 cut at a random row with its header rows (and the labels of the cut
+  row group) repeated, section 四 as 行政复议 + 行政诉讼 tables.
+* ``table_merged_headers``: ``<thead>``/``<th>``, section 三 with two label columns and
+  三、本年度办理结果 as a full-width row, section 四 with a two-row header.
+* ``paragraph_cells``: the tables flattened to one ``<p>`` per authored cell with NBSP noise
+  and wrapped labels sometimes split over two paragraphs (seed 004).
+* ``text_in_html``: a seed-like text extraction (:mod:`crawler.fabricate.text`) put back
+  as one ``<p>`` per line, tabs kept as tab characters.
 """
 
 from __future__ import annotations
@@ -18,6 +34,7 @@ from crawler.fabricate.outline import Part, outline
 from crawler.fabricate.tables import (
     TCell,
     TTable,
+    column_widths,
     section2,
     section2_blocks,
     section3,
@@ -62,6 +79,9 @@ def render_body(
     report: SyntheticReport, layout: str, rng: random.Random, *, mark_cells: bool = False
 ) -> str:
     """The report (title excluded) as an HTML fragment in ``layout``.
+
+    The organ and the publish date are in the body only when the report is signed
+    (``report.style.signature == "full"``); otherwise only the page chrome states them.
 
     ``mark_cells`` (a test aid) adds ``data-cell="<canonical id>"`` to the value cells of
     the table layouts; the markup is otherwise byte for byte the same.
@@ -116,15 +136,20 @@ class _TableMarkup:
             )
         )
         self.tbody = rng.random() < 0.7
+        # Word-pasted numbers often keep a trailing NBSP (seeds 000, 004)
+        self.value_tail = "&nbsp;" if rng.random() < 0.2 else ""
 
     def cell(self, cell: TCell, mark: bool) -> str:
         tag = "th" if self.th and cell.head else "td"
         attrs = _span_attrs(cell.rowspan, cell.colspan) + self.style
         if mark and cell.cell:
             attrs += f' data-cell="{cell.cell}"'
+        text = esc_label(cell.text)
+        if cell.cell is not None and text:
+            text += self.value_tail
         if self.para:
-            return f"<{tag}{attrs}><p>{esc_label(cell.text)}</p></{tag}>"
-        return f"<{tag}{attrs}>{esc_label(cell.text)}</{tag}>"
+            return f"<{tag}{attrs}><p>{text}</p></{tag}>"
+        return f"<{tag}{attrs}>{text}</{tag}>"
 
     def table(self, table: TTable, mark: bool, caption: str = "", thead: bool = False) -> str:
         out = [self.open]
@@ -268,6 +293,39 @@ def _word_caption(text: str) -> str:
     )
 
 
+@lru_cache(maxsize=4096)
+def _word_td(width: int, rowspan: int, colspan: int, top: bool) -> tuple[str, str]:
+    """A Word table cell's attributes and style (few distinct ones per table: cached)."""
+    attrs = f"width={width}"
+    if colspan > 1:
+        attrs += f" colspan={colspan}"
+    if rowspan > 1:
+        attrs += f" rowspan={rowspan}"
+    style = (
+        f"width:{width * 0.75:.1f}pt;border:solid windowtext 1.0pt;"
+        + ("" if top else "border-top:none;")
+        + "mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt"
+    )
+    return attrs, style
+
+
+@lru_cache(maxsize=16384)
+def _word_cell_body(text: str, value: bool, size: str, font: str) -> str:
+    """A Word table cell's paragraphs: a number in a lang=EN-US span, a label per line."""
+    span = f"font-size:{size};font-family:{font};color:black"
+    if value:
+        if text:
+            inner = f"<span lang=EN-US style='{span}'>{esc(text)}<o:p></o:p></span>"
+        else:
+            inner = "<span lang=EN-US><o:p>&nbsp;</o:p></span>"
+        return f"<p class=MsoNormal align=center style='text-align:center'>{inner}</p>"
+    return "".join(
+        f"<p class=MsoNormal align=center style='text-align:center'><span style='{span}'>"
+        f"{esc(line) if line else '<o:p>&nbsp;</o:p>'}</span></p>"
+        for line in (text.split("\n") if text else [""])
+    )
+
+
 class _WordTable:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
@@ -275,37 +333,15 @@ class _WordTable:
         self.size = rng.choice(("10.5pt", "9.0pt", "12.0pt"))
 
     def _cell(self, cell: TCell, width: int, mark: bool) -> str:
-        attrs = f"width={width}"
-        if cell.colspan > 1:
-            attrs += f" colspan={cell.colspan}"
-        if cell.rowspan > 1:
-            attrs += f" rowspan={cell.rowspan}"
+        attrs, style = _word_td(width, cell.rowspan, cell.colspan, cell.row == 0)
         if mark and cell.cell:
             attrs += f' data-cell="{cell.cell}"'
-        style = (
-            f"width:{width * 0.75:.1f}pt;border:solid windowtext 1.0pt;"
-            + ("border-top:none;" if cell.row else "")
-            + "mso-border-alt:solid windowtext .5pt;padding:0cm 5.4pt 0cm 5.4pt"
-        )
-        span = f"font-size:{self.size};font-family:{self.font};color:black"
-        if cell.cell is not None:
-            if cell.text:
-                inner = f"<span lang=EN-US style='{span}'>{esc(cell.text)}<o:p></o:p></span>"
-            else:
-                inner = "<span lang=EN-US><o:p>&nbsp;</o:p></span>"
-            body = f"<p class=MsoNormal align=center style='text-align:center'>{inner}</p>"
-        else:
-            lines = cell.text.split("\n") if cell.text else [""]
-            body = "".join(
-                f"<p class=MsoNormal align=center style='text-align:center'><span style='{span}'>"
-                f"{esc(line) if line else '<o:p>&nbsp;</o:p>'}</span></p>"
-                for line in lines
-            )
-        return f"\n  <td {attrs} valign=center style='{style}'>\n  {body}\n  </td>"
+        body = _word_cell_body(cell.text, cell.cell is not None, self.size, self.font)
+        return f"\n  <td {attrs} valign=top style='{style}'>\n  {body}\n  </td>"
 
     def table(self, table: TTable, mark: bool, caption: str = "") -> str:
         total = 614
-        widths = _column_widths(table, total)
+        widths = [int(w) for w in column_widths(table, total)]
         out = []
         if caption:
             out.append(_word_caption(caption))
@@ -330,15 +366,6 @@ class _WordTable:
         out.extend(f"  <td width={w} style='border:none'></td>" for w in widths)
         out.append(" </tr>\n <![endif]>\n</table>\n</div>")
         return "\n".join(out)
-
-
-def _column_widths(table: TTable, total: int) -> list[int]:
-    labels = {"二": 1, "三": table.n_cols - 7, "四": 0}[table.section]
-    if not labels:
-        return [total // table.n_cols] * table.n_cols
-    label_width = total * (0.4 if table.section == "三" else 0.34)
-    value_width = int((total - label_width) / (table.n_cols - labels))
-    return [int(label_width / labels)] * labels + [value_width] * (table.n_cols - labels)
 
 
 def _word(report: SyntheticReport, rng: random.Random, mark: bool) -> str:

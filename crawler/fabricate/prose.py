@@ -245,7 +245,9 @@ def _general(rng: random.Random, ctx: _Ctx, n_new: int) -> str:
     paragraphs: list[str] = []
     if rng.random() < 0.8:
         paragraphs.append(ctx.fill(rng.choice(_INTROS)))
-    numbering = rng.choice(("（{}）", "{}、", "{}是", "{}."))
+    # Sub-items never take the "一、" of the section headings: （一）, 一是, 1、 (seed 001), 1.
+    numbering = rng.choice(("（{}）", "{}是", "{}、", "{}."))
+    chinese = numbering in ("（{}）", "{}是")
     numerals = "一二三四五六"
     inline = numbering == "{}是" or rng.random() < 0.4
     for i, (titles, contents) in enumerate(_PARTS):
@@ -253,7 +255,7 @@ def _general(rng: random.Random, ctx: _Ctx, n_new: int) -> str:
         if i == 1:  # 依申请公开: the sentence must agree with the table
             options = contents[:2] if n_new else contents[2:]
         text = ctx.fill(rng.choice(options))
-        mark = numbering.format(str(i + 1) if numbering == "{}." else numerals[i])
+        mark = numbering.format(numerals[i] if chinese else str(i + 1))
         title = rng.choice(titles)
         if numbering == "{}是" or inline:
             paragraphs.append(f"{mark}{title}。{text}")

@@ -77,6 +77,16 @@ def _portals_by_code() -> dict[str, PortalEntry]:
     return {p.division_code: p for p in county_portals()}
 
 
+@cache
+def _neighbours(code: str) -> tuple[tuple[str, str], ...]:
+    """The other counties of the same city, for the 各县（市、区）网站 friend links."""
+    return tuple(
+        (p.name + "人民政府", p.portal_url)
+        for p in county_portals()
+        if p.division_code[:4] == code[:4] and p.division_code != code
+    )[:16]
+
+
 def _portal(county: PortalEntry | str) -> tuple[str, str, str]:
     """(code, name, portal url) of a county, from the registry where it is listed."""
     entry = county if isinstance(county, PortalEntry) else _portals_by_code().get(county)
@@ -95,11 +105,7 @@ def site_info(county: PortalEntry | str, rng: random.Random) -> SiteInfo:
     province = chain[0].name if chain else ""
     city = chain[1].name if len(chain) > 2 else province
     abbr = PROVINCE_ABBR.get(code[:2], "京")
-    neighbours = tuple(
-        (p.name + "人民政府", p.portal_url)
-        for p in county_portals()
-        if p.division_code[:4] == code[:4] and p.division_code != code
-    )[:16]
+    neighbours = _neighbours(code)
     friend_links: list[tuple[str, tuple[tuple[str, str], ...]]] = [
         ("国家部委网站", MINISTRIES[: rng.randint(6, len(MINISTRIES))])
     ]

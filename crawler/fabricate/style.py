@@ -191,6 +191,8 @@ class ReportStyle:
 
 
 _PROHIBITED: Final = ("其他法律行政法规禁止公开", "其他法律法规禁止公开")
+_HEADING_TAGS: Final[tuple[HeadingTag, ...]] = ("strong", "h3", "b", "p", "caption")
+_DATE_FORMATS: Final[tuple[DateFormat, ...]] = ("cn", "cn_padded", "cn_numerals", "iso")
 _HALF: Final = str.maketrans({"（": "(", "）": ")", "，": ",", "：": ":"})
 
 
@@ -247,9 +249,7 @@ def choose_style(
         title_pattern=rng.choice(TITLE_PATTERNS[level]),
         title_suffix=title_suffix,
         headings=headings,  # type: ignore[arg-type]
-        heading_tag=rng.choices(("strong", "h3", "b", "p", "caption"), (0.4, 0.15, 0.2, 0.15, 0.1))[
-            0
-        ],
+        heading_tag=rng.choices(_HEADING_TAGS, (0.4, 0.15, 0.2, 0.15, 0.1))[0],
         brackets=brackets,
         item_dot=rng.choices((".", "．", "、"), (0.8, 0.1, 0.1))[0],
         prohibited_label=rng.choices(_PROHIBITED, (0.8, 0.2))[0],
@@ -264,9 +264,7 @@ def choose_style(
         spaced_labels=rng.random() < 0.15,
         title_lines=rng.random() < 0.1,
         signature="full" if rng.random() < 0.85 else "none",
-        date_format=rng.choices(("cn", "cn_padded", "cn_numerals", "iso"), (0.7, 0.15, 0.05, 0.1))[
-            0
-        ],
+        date_format=rng.choices(_DATE_FORMATS, (0.7, 0.15, 0.05, 0.1))[0],
         half_punct=brackets != "full" and rng.random() < 0.5,
         paragraph_gap=rng.random() < 0.5,
     )

@@ -10,7 +10,7 @@ above it exactly as in the national templates (国办公开办函〔2021〕30号
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar, cast
 
@@ -72,9 +72,6 @@ class TTable:
                 for c in range(cell.col, cell.col + cell.colspan):
                     out[r][c] = cell
         return out
-
-    def value_cells(self) -> Iterator[TCell]:
-        return (c for c in self.cells if c.cell is not None)
 
 
 class _Builder:
@@ -334,12 +331,23 @@ def _section4_split(report: SyntheticReport) -> tuple[TTable, TTable]:
 _T = TypeVar("_T")
 
 
+_MEMO = "_fabricate_tables"
+
+
 def _memo(report: SyntheticReport, key: tuple[str, ...], build: Callable[[], _T]) -> _T:
-    """Build once per report: the tables depend on nothing but the (immutable) report."""
+    """Build once per report: the tables depend on nothing but the (immutable) report.
+
+    The cache lives in the instance's ``__dict__``, outside the dataclass fields, so
+    that equality, ``repr``, ``asdict`` and ``replace`` never see it.
+    """
+    store = report.__dict__.get(_MEMO)
+    if store is None:
+        store = {}
+        object.__setattr__(report, _MEMO, store)
     try:
-        return cast(_T, report._memo[key])
+        return cast(_T, store[key])
     except KeyError:
-        value = report._memo[key] = build()
+        value = store[key] = build()
         return value
 
 
@@ -366,6 +374,19 @@ def section4(report: SyntheticReport, variant: S4Variant = "standard") -> TTable
 def section4_split(report: SyntheticReport) -> tuple[TTable, TTable]:
     """Section 四 as two tables, 行政复议 (5 columns) and 行政诉讼 (10 columns)."""
     return _memo(report, ("s4", "split"), lambda: _section4_split(report))
+
+
+def column_widths(table: TTable, total: float) -> list[float]:
+    """Printed column widths summing to ``total``: wide label columns, even value columns."""
+    if table.section == "二":
+        first = total * 0.34
+        return [first] + [(total - first) / 3] * 3
+    if table.section == "三":
+        labels = table.n_cols - 7
+        label_widths = [total * 0.09, total * 0.12, total * 0.21][-labels:]
+        rest = (total - sum(label_widths)) / 7
+        return label_widths + [rest] * 7
+    return [total / table.n_cols] * table.n_cols
 
 
 def logical_tables(report: SyntheticReport) -> tuple[TTable, TTable, TTable]:
@@ -412,7 +433,3 @@ def split_rows(table: TTable, at: int, *, repeat_header: bool = True) -> tuple[T
         TTable(table.section, tuple(first), at, table.n_cols, table.header_rows),
         TTable(table.section, tuple(second), table.n_rows - at + head, table.n_cols, head),
     )
-
-
-def label_texts(table: TTable) -> Iterator[str]:
-    return (c.text for c in table.cells if c.cell is None and c.text)

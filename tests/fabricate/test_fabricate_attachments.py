@@ -13,12 +13,13 @@ import docx
 import openpyxl
 import pdfplumber
 import pytest
-from fabricate_helpers import CASES, Case, norm, report_for
 
 from crawler.fabricate import ATTACHMENT_FORMATS, SyntheticReport, render_attachment
 from crawler.fabricate.attachments import OLE2_SIGNATURE, STAND_IN_MARKER, xlsx_value
 from crawler.fabricate.outline import outline
 from crawler.fabricate.tables import TTable, logical_tables
+
+from .fabricate_helpers import CASES, Case, norm, report_for
 
 ATTACHMENT_CASES = (CASES[0], CASES[2], CASES[5], CASES[7], CASES[9])
 

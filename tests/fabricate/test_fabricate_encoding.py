@@ -7,12 +7,13 @@ import re
 from html import unescape
 
 import pytest
-from fabricate_helpers import CASES, report_for
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding
 
 from crawler.fabricate import ENCODINGS, encode_page, gbk_only_chars, render_page
 from crawler.fabricate.units import township_unit
 from crawler.registry import divisions
+
+from .fabricate_helpers import CASES, report_for
 
 
 def _page(case_index: int = 8) -> str:

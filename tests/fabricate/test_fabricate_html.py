@@ -7,7 +7,14 @@ import random
 import re
 
 import pytest
-from fabricate_helpers import (
+
+from crawler.cells import CELL_IDS
+from crawler.fabricate import HTML_LAYOUTS, SyntheticReport, render_body
+from crawler.fabricate.outline import outline
+from crawler.fabricate.tables import TCell, logical_tables, section2, section3, section4
+from crawler.fabricate.text import TEXT_LAYOUTS, text_lines
+
+from .fabricate_helpers import (
     CASES,
     Case,
     cell_text,
@@ -18,12 +25,6 @@ from fabricate_helpers import (
     parse_fragment,
     report_for,
 )
-
-from crawler.cells import CELL_IDS
-from crawler.fabricate import HTML_LAYOUTS, SyntheticReport, render_body
-from crawler.fabricate.outline import outline
-from crawler.fabricate.tables import TCell, logical_tables, section2, section3, section4
-from crawler.fabricate.text import TEXT_LAYOUTS, text_lines
 
 TABLE_LAYOUTS = ("table_clean", "table_word", "table_split", "table_merged_headers")
 _MARK = re.compile(r' data-cell="[^"]*"')

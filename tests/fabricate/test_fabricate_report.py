@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from fabricate_helpers import CASES, Case, many_reports, report_for, units
 
 from crawler.cells import CELL_IDS, SPEC_BY_ID
 from crawler.fabricate import county_units, gbk_only_chars, generate_report
@@ -16,6 +15,8 @@ from crawler.fabricate.values import NOT_A_NUMBER, value_of
 from crawler.parse import arithmetic
 from crawler.parse.model import SECTION_KEYS
 from crawler.registry import divisions
+
+from .fabricate_helpers import CASES, Case, many_reports, report_for, units
 
 
 def test_county_units_are_the_real_organs_of_the_county() -> None:
@@ -84,6 +85,12 @@ def test_template_follows_the_year_with_late_adopters() -> None:
     assert late.count("2021") > 250 and late.count("2019") > 0  # a few still on the old table
     with pytest.raises(ValueError):
         generate_report(random.Random(0), unit, 2018)
+    with pytest.raises(ValueError):
+        generate_report(random.Random(0), unit, 2018, template="2019")
+    with pytest.raises(ValueError):
+        generate_report(random.Random(0), unit, 2022, template="2020")  # type: ignore[arg-type]
+    forced = generate_report(random.Random(0), unit, 2023, template="2019")
+    assert forced.template == "2019" and "s2.procurement.amount" in forced.cells
 
 
 def test_consistent_reports_have_no_findings_and_broken_ones_do() -> None:
@@ -193,3 +200,11 @@ def test_dates_in_every_format() -> None:
     assert format_date(day, "iso") == "2023-01-15"
     assert format_date(day, "cn_numerals") == "二〇二三年一月十五日"
     assert format_date(dt.date(2023, 2, 20), "cn_numerals") == "二〇二三年二月二十日"
+
+
+def test_prose_never_imitates_a_section_heading() -> None:
+    """Sub-items use （一）, 一是, 1、 or 1. — never the 一、 of the six section headings."""
+    for report in many_reports(80, seed=2):
+        for text in report.sections.values():
+            for paragraph in text.split("\n"):
+                assert not re.match(r"[一二三四五六]、", paragraph), paragraph

@@ -7,12 +7,13 @@ import random
 import re
 
 import pytest
-from fabricate_helpers import CASES, Case, norm, report_for
 
 from crawler.fabricate import TEXT_LAYOUTS, SyntheticReport, render_text
 from crawler.fabricate.outline import outline
 from crawler.fabricate.tables import TCell, TTable, logical_tables
 from crawler.fabricate.text import NBSP
+
+from .fabricate_helpers import CASES, Case, norm, report_for
 
 SECTIONS = "一二三四五六"
 
