@@ -35,6 +35,7 @@ from crawler.simulator.process import SimulatorProcess
 
 WRK_SCRIPT = r"""
 local counter = 0
+local threads = {}
 local folder = "%(folder)s"
 local addrs = {%(addrs)s}
 function setup(thread)
@@ -42,16 +43,32 @@ function setup(thread)
    local spec = addrs[counter]
    thread.addr = wrk.lookup(spec[1], spec[2])[1]
    thread:set("file", folder .. "/paths-" .. counter .. ".txt")
+   table.insert(threads, thread)
 end
 function init(args)
    paths = {}
    for line in io.lines(file) do paths[#paths + 1] = line end
    i = 0
+   answered = 0
+   first_pass = 0
+   total = #paths
 end
 function request()
    i = i + 1
    if i > #paths then i = 1 end
    return wrk.format("GET", paths[i])
+end
+function response(status, headers, body)
+   answered = answered + 1
+   if answered <= #paths then first_pass = first_pass + 1 end
+end
+function done(summary, latency, requests)
+   local cold, urls = 0, 0
+   for _, t in ipairs(threads) do
+      cold = cold + t:get("first_pass")
+      urls = urls + t:get("total")
+   end
+   io.write(string.format("FIRST_PASS %%d URLS %%d\n", cold, urls))
 end
 """
 
@@ -90,6 +107,14 @@ def run_wrk(
     match = re.search(r"(\d+) requests in ([\d.]+)(\w+)", out)
     if match:
         result["requests"] = int(match.group(1))
+    first = re.search(r"FIRST_PASS (\d+) URLS (\d+)", out)
+    if first:
+        duration = max(1, round(seconds))
+        result["first_pass_requests"] = int(first.group(1))
+        result["distinct_urls"] = int(first.group(2))
+        # Answers to URLs asked for the first time, per second of the run (a lower bound:
+        # a thread that finished its list early adds nothing more to it).
+        result["first_pass_per_second"] = round(int(first.group(1)) / duration, 1)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     result["non_2xx_3xx"] = int(errors.group(1)) if errors else 0
     latency = re.search(r"50%\s+([\d.]+\w+).*?99%\s+([\d.]+\w+)", out, re.S)

@@ -3,9 +3,9 @@
 Measured: the time until every host serves (``--ready-before-truth``), the time until
 the truth file is complete, and requests per second over a crawler-like mix of distinct
 URLs on 128 hosts (home pages, columns, list pages, report and other detail pages), first
-while the truth is still being written, then in the steady state. Each pass lasts a few
-seconds, fewer than it takes to visit every URL once, so no URL is asked twice in the
-cold pass.
+while the truth is still being written, then in the steady state: the rate of answers to
+URLs asked for the first time (each rendered then, never a cache hit), then the rate over
+the same URLs again (cached).
 """
 
 from __future__ import annotations
@@ -82,6 +82,6 @@ def test_two_thousand_portals_start_fast_and_serve_thousands_of_requests_a_secon
                 indent=1,
             )
         )
-        assert steady["requests"] < sum(1 for _ in hosts) * 170  # a single pass: all distinct
-        assert steady["requests_per_second"] >= 2000, steady
+        # URLs asked for the first time, per second (a lower bound, see bench.run_wrk).
+        assert steady["first_pass_per_second"] >= 2000, steady
         assert warm["requests_per_second"] >= 2000, warm
