@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import hashlib
 import math
 import multiprocessing
 import multiprocessing.pool
 import time
+import zlib
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
@@ -433,4 +433,4 @@ def _resolve(
 
 
 def _etag(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=8).hexdigest() + '"'
+    return f'"{len(body):x}-{zlib.crc32(body):08x}"'

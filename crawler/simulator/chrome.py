@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import escape
 from typing import TYPE_CHECKING, Final
 
@@ -25,7 +25,9 @@ CHARSET_MARK: Final = "<!--charset-->"
 GBK_ONLY_TECH: Final = "技术支持：堃喆网络科技有限公司　联系人：王镕"
 
 
+@lru_cache(maxsize=1 << 16)
 def esc(text: str) -> str:
+    """HTML-escaped text (memoised: titles and paths recur on many pages)."""
     return escape(text, quote=True)
 
 
