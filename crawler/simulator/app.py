@@ -262,6 +262,13 @@ class Simulator:
                 ctype = "text/html; charset=utf-8"
             return Cached(body, ctype, list(result.headers), _etag(body), modified, result.status)
         body, ctype = encoding.encode(result, portal.encoding)
+        if route is not None and route.kind == "article" and route.target.report is not None:
+            mark = content.BODY_MARK.encode()
+            if mark in body:
+                spliced = content.body_bytes(
+                    route.target.report, route.page, encoding.codec(portal.encoding)
+                )
+                body = body.replace(mark, spliced, 1)
         return Cached(body, ctype, [], _etag(body), modified)
 
     def _file_headers(

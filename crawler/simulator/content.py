@@ -19,15 +19,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Final
 
-from crawler.cells import SPEC_BY_ID
 from crawler.fabricate import (
     CONTENT_TYPES,
     HTML_LAYOUTS,
-    TEXT_LAYOUTS,
     SyntheticReport,
     generate_report,
     render_body,
-    render_text,
 )
 from crawler.parse import arithmetic
 from crawler.parse.model import RULE_IMAGE_ONLY, RULE_TEMPLATE_YEAR, Finding
@@ -129,49 +126,47 @@ def body_html(spec: ReportSpec) -> str:
 
 
 # Rendered bodies kept on disk (set by the worker processes): the truth writers render
-# every HTML report once, so that serving a report page is a file read plus chrome.
+# every HTML report once, already encoded in its portal's codec, so that serving a report
+# page is a file read spliced into the encoded chrome (encodings are stateless, so the
+# bytes are those of encoding the whole page).
 BODIES: Path | None = None
+BODY_MARK: Final = "<!--simulator:body-->"
 _SEPARATOR: Final = "\n<!--simulator:page-->\n"
 
 
-def _body_key(spec: ReportSpec) -> str:
+def _body_key(spec: ReportSpec, codec: str) -> str:
     edits = ";".join(f"{c}={v}" for c, v in spec.edits)
-    text = f"{spec.seed}|{spec.layout}|{spec.split_pages}|{spec.publish_date}|{edits}"
+    text = f"{spec.seed}|{spec.layout}|{spec.split_pages}|{spec.publish_date}|{edits}|{codec}"
     digest = hashlib.sha256(text.encode()).hexdigest()
-    return f"{digest[:2]}/{digest[2:26]}.html"
+    return f"{digest[:2]}/{digest[2:26]}.{codec}"
 
 
 def body_parts(spec: ReportSpec) -> list[str]:
     """The body as the pages it is split over (one part unless ``split_pages`` > 1)."""
-    path = BODIES / _body_key(spec) if BODIES is not None else None
-    if path is not None:
-        try:
-            return path.read_text(encoding="utf-8").split(_SEPARATOR)
-        except OSError:
-            pass
     from crawler.simulator.families.base import split_body
 
-    parts = split_body(spec, body_html(spec), spec.split_pages)
+    return split_body(spec, body_html(spec), spec.split_pages)
+
+
+def body_bytes(spec: ReportSpec, page: int, codec: str) -> bytes:
+    """Page ``page`` of the body, encoded with ``codec``, from the disk cache if there."""
+    path = BODIES / _body_key(spec, codec) if BODIES is not None else None
+    if path is not None:
+        try:
+            return path.read_bytes().split(_SEPARATOR.encode())[page]
+        except OSError:
+            pass
+    parts = [part.encode(codec, "xmlcharrefreplace") for part in body_parts(spec)]
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(_SEPARATOR.join(parts), encoding="utf-8")
+        tmp.write_bytes(_SEPARATOR.encode().join(parts))
         os.replace(tmp, path)
-    return parts
-
-
-def text(spec: ReportSpec) -> str:
-    report = synthetic(spec)
-    rng = random.Random(spec.seed + ":text")
-    return render_text(report, rng.choice(TEXT_LAYOUTS), rng)
+    return parts[page]
 
 
 def attachment(spec: ReportSpec, kind: str) -> bytes:
-    """The report as a file of ``kind`` (pdf, docx, xlsx, doc, wps) or image (jpg/png)."""
+    """The report as a file of ``kind`` (pdf, docx, xlsx, doc, wps) or its scan (jpg)."""
     from crawler.simulator import files
 
     return files.render(spec, synthetic(spec), kind)
-
-
-def money_cells() -> frozenset[str]:
-    return frozenset(cid for cid, s in SPEC_BY_ID.items() if s.money)

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.errors import SimulatorError
-from crawler.simulator import content, truth
+from crawler.simulator import content, encoding, truth
 from crawler.simulator.app import CACHE_BYTES, Simulator
 from crawler.simulator.control import Coordinator
 from crawler.simulator.landscape import OUTSIDE_IP, Config, Landscape, fill_portal, plan_landscape
@@ -361,9 +361,10 @@ def _fork_truth_writer(portals: list[Any], paths: _Paths, conn: Any, background:
             part = paths.parts / truth.part_name(portal)
             if not part.exists():
                 truth.write_atomic(part, truth.portal_part(portal))
+            codec = encoding.codec(portal.encoding)
             for spec in portal.reports:
                 if spec.format == "html" and spec.layout != "seed-text":
-                    content.body_parts(spec)
+                    content.body_bytes(spec, 0, codec)
             if os.getppid() != parent:
                 break  # the worker is gone
         code = 0

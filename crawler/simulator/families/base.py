@@ -384,7 +384,7 @@ class Family:
 
             parts.append(seeds.body_html(spec))
         elif spec.format == "html":
-            parts.append(content.body_parts(spec)[page])
+            parts.append(content.BODY_MARK)  # the app splices the encoded body in
         elif spec.format == "image":
             for att in article.attachments:
                 if att.kind == "jpg":
