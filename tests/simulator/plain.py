@@ -178,8 +178,10 @@ def crawl(
     max_pages: int = 600,
     use_api: bool = True,
     max_list_pages: int = 30,
+    script_pagers: bool = True,
 ) -> CrawlResult:
-    """Breadth-first over one host, following each family's list mechanism."""
+    """Breadth-first over one host, following each family's list mechanism (with
+    ``script_pagers=False``: not TRS countPage scripts nor Hanweb's dataproxy)."""
     host = urlsplit(start).netloc
     result = CrawlResult()
     queue: deque[str] = deque([start])
@@ -209,7 +211,7 @@ def crawl(
         for href, _ in links(page):
             push(href)
         # TRS: countPage + createPageHTML / index_N
-        count = re.search(r"countPage\s*=\s*(\d+)", text)
+        count = re.search(r"countPage\s*=\s*(\d+)", text) if script_pagers else None
         if (count and "createPageHTML(countPage" in text) or (count and "countnum" in text):
             pages = min(int(count.group(1)), max_list_pages)
             base = url.split("#")[0].rsplit("/", 1)[0] + "/"
@@ -234,7 +236,7 @@ def crawl(
         params = re.search(
             r"columnid:(\d+);unitid:'(\d+)';webid:(\d+);perpage:(\d+);totalRecord:(\d+)", text
         )
-        if params:
+        if params and script_pagers:
             colid, unitid, webid, per, total = (int(x) for x in params.groups())
             pages = min(-(-total // per), max_list_pages)
             for n in range(2, pages + 1):
