@@ -310,7 +310,9 @@ class Simulator:
         if self._pool is None:
             # A plain multiprocessing pool: terminate() really ends its process when the
             # worker stops (an executor's process would outlive an os._exit).
-            self._pool = multiprocessing.get_context("fork").Pool(1)
+            from crawler.simulator.run import default_signals
+
+            self._pool = multiprocessing.get_context("fork").Pool(1, initializer=default_signals)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[bytes] = loop.create_future()
 

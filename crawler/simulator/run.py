@@ -158,6 +158,14 @@ def run(options: Options) -> int:
         _stop_workers(workers)
 
 
+def default_signals() -> None:
+    """In a child forked from an event loop's process: let SIGTERM/SIGINT end it again
+    (the loop's handlers, inherited, would only write to a wake-up pipe nobody reads)."""
+    signal.set_wakeup_fd(-1)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def _stop_workers(workers: list[_Worker]) -> None:
     for worker in workers:
         with contextlib.suppress(OSError):
@@ -353,6 +361,7 @@ def _fork_truth_writer(portals: list[Any], paths: _Paths, conn: Any, background:
         return pid
     code = 1
     try:
+        default_signals()
         conn.close()
         if background:
             os.nice(10)  # serving and the crawl under test come first
