@@ -8,11 +8,15 @@ family then gives URLs to. Report *content* (cells, prose) is not generated here
 :mod:`crawler.simulator.content` derives it from each report's own seed when a
 page or the truth needs it.
 
-How features are spread: portals come in blocks (6 for families, 7 for encodings,
-4 for caching, 7 for host corners, 8 for local corners); inside each block a
-seeded permutation hands out every value once, so any landscape of at least 12
-portals shows every family, encoding, caching style and corner, and larger ones
-show each many times.
+How features are spread: portals come in blocks (6 for families, 8 for encodings,
+4 for caching, 12 for host corners, 8 for local corners, 3 for nestings); inside each
+block a seeded permutation hands out every value once, so any landscape of at least 12
+portals shows every family, encoding, caching style and corner, and larger ones show
+each many times. The three challenge hosts fall
+among the first six portals of each block of 12 (six different families), so every
+family keeps a portal a plain client can crawl. Family sub-styles (Hanweb's jpage lists
+or xxgkAnnualReport module, the plain sites' seven URL shapes) go by the portal's
+ordinal within its family.
 """
 
 from __future__ import annotations

@@ -18,14 +18,18 @@ Hosts
 
 Readiness
     ``simulate: ready …`` is printed (and ``--ready-file`` written) once every worker
-    serves and — unless ``--ready-before-truth`` — the truth file is complete. With
-    ``--ready-before-truth`` the truth is finished in the background and the ready file
-    is rewritten with ``"truth": "complete"`` when it is; ``/__sim/health`` says which.
+    serves and — with ``--truth-first``, the default up to 200 portals — the truth file is
+    complete. With ``--ready-before-truth`` (the default above 200 portals) the truth is
+    finished in the background, by children at nice 10, and the ready file is rewritten
+    with ``"truth_state": "complete"`` when it is; ``/__sim/health`` says which.
+    ``SimulatorProcess.truth`` waits for it.
 
 Cache
-    ``--cache-dir DIR`` keeps each portal's truth part (port-free) under a fingerprint of
-    the code and the landscape parameters, and every rendered attachment, so a later start
-    of the same landscape skips the expensive generation.
+    The truth writers also render every HTML report body once, encoded in its portal's
+    codec, so that serving a report page is a file read. ``--cache-dir DIR`` keeps the
+    truth parts (port-free), those bodies and every rendered attachment under a
+    fingerprint of the content code and the landscape parameters, so a later start of the
+    same landscape skips the generation; without it they live next to the truth file.
 """
 
 from __future__ import annotations
