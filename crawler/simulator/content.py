@@ -1,0 +1,172 @@
+"""Report content, from the teammate library :mod:`crawler.fabricate`.
+
+The landscape decides each report's metadata (organ, year, template, title,
+publish date, format, layout); this module turns a :class:`ReportSpec` into the
+fabricated report (cells, printed values, prose, findings) and its renderings
+(HTML body, attachments, image). Everything is derived from the spec's own seed,
+so a report can be regenerated anywhere (server, truth writer, tests) and comes
+out identical.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import random
+from collections import OrderedDict
+from decimal import Decimal
+from pathlib import Path
+from typing import Final
+
+from crawler.fabricate import (
+    CONTENT_TYPES,
+    HTML_LAYOUTS,
+    SyntheticReport,
+    generate_report,
+    render_body,
+)
+from crawler.parse import arithmetic
+from crawler.parse.model import RULE_IMAGE_ONLY, RULE_TEMPLATE_YEAR, Finding
+from crawler.simulator.model import ReportSpec
+
+ATTACHMENT_MIME: Final[dict[str, str]] = {**CONTENT_TYPES, "jpg": "image/jpeg"}
+
+
+def choose_layout(rng: random.Random, fmt: str) -> str:
+    """The body layout of a report in format ``fmt``."""
+    if fmt == "html":
+        return rng.choice(HTML_LAYOUTS)
+    return fmt
+
+
+def _options(spec: ReportSpec) -> tuple[float, bool, bool | None]:
+    rng = random.Random(spec.seed + ":options")
+    blank_rate = rng.choice((0.0, 0.0, 0.0, 0.2, 0.5))
+    odd_values = rng.random() < 0.1
+    return blank_rate, odd_values, None
+
+
+_CACHE: OrderedDict[tuple[str, int], SyntheticReport] = OrderedDict()
+_CACHE_SIZE: Final = 1024
+
+
+def _format_edit(value: int | str | None) -> str:
+    return "" if value is None else str(value)
+
+
+def synthetic(spec: ReportSpec) -> SyntheticReport:
+    """The fabricated report of ``spec`` (title, date and edits applied), memoised."""
+    key = (spec.id, spec.version)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        _CACHE.move_to_end(key)
+        return cached
+    blank_rate, odd_values, gbk_only = _options(spec)
+    report = generate_report(
+        random.Random(spec.seed),
+        spec.unit.source,
+        spec.year,
+        template=spec.template,
+        broken=spec.broken_arithmetic,
+        blank_rate=blank_rate,
+        odd_values=odd_values,
+        title_suffix="（图片版）" if spec.format == "image" else "",
+        gbk_only=gbk_only,
+    )
+    report = dataclasses.replace(report, title=spec.title, publish_date=spec.publish_date)
+    if spec.edits:
+        cells = dict(report.cells)
+        display = dict(report.display)
+        for cid, value in spec.edits:
+            cells[cid] = None if value is None else Decimal(str(value))
+            display[cid] = _format_edit(value)
+        report = dataclasses.replace(
+            report,
+            cells=cells,
+            display=display,
+            findings=arithmetic.check(report.template, cells),
+        )
+    _CACHE[key] = report
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return report
+
+
+def cell_json(value: Decimal | None) -> int | str | None:
+    """Truth encoding of a cell: ints as JSON numbers, decimals as exact strings."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return format(value.normalize(), "f")
+
+
+def findings(spec: ReportSpec, report: SyntheticReport) -> list[Finding]:
+    """What a correct parser of this publication must raise."""
+    out = list(report.findings)
+    if spec.format == "image":
+        out.append(Finding(RULE_IMAGE_ONLY, "the report is published as images only"))
+    if (spec.template == "2019") != (spec.year <= 2020):
+        out.append(
+            Finding(
+                RULE_TEMPLATE_YEAR,
+                f"a {spec.year} report on the {spec.template} template",
+                severity="warning",
+            )
+        )
+    return out
+
+
+def body_html(spec: ReportSpec) -> str:
+    """The report body (title excluded) as an HTML fragment in the spec's layout."""
+    report = synthetic(spec)
+    layout = spec.layout if spec.layout in HTML_LAYOUTS else HTML_LAYOUTS[0]
+    return render_body(report, layout, random.Random(spec.seed + ":render"))
+
+
+# Rendered bodies kept on disk (set by the worker processes): the truth writers render
+# every HTML report once, already encoded in its portal's codec, so that serving a report
+# page is a file read spliced into the encoded chrome (encodings are stateless, so the
+# bytes are those of encoding the whole page).
+BODIES: Path | None = None
+BODY_MARK: Final = "<!--simulator:body-->"
+_SEPARATOR: Final = "\n<!--simulator:page-->\n"
+
+
+def _body_key(spec: ReportSpec, codec: str) -> str:
+    edits = ";".join(f"{c}={v}" for c, v in spec.edits)
+    text = f"{spec.seed}|{spec.layout}|{spec.split_pages}|{spec.publish_date}|{edits}|{codec}"
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return f"{digest[:2]}/{digest[2:26]}.{codec}"
+
+
+def body_parts(spec: ReportSpec) -> list[str]:
+    """The body as the pages it is split over (one part unless ``split_pages`` > 1)."""
+    from crawler.simulator.families.base import split_body
+
+    return split_body(spec, body_html(spec), spec.split_pages)
+
+
+def body_bytes(spec: ReportSpec, page: int, codec: str) -> bytes:
+    """Page ``page`` of the body, encoded with ``codec``, from the disk cache if there."""
+    path = BODIES / _body_key(spec, codec) if BODIES is not None else None
+    if path is not None:
+        try:
+            return path.read_bytes().split(_SEPARATOR.encode())[page]
+        except OSError:
+            pass
+    parts = [part.encode(codec, "xmlcharrefreplace") for part in body_parts(spec)]
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(_SEPARATOR.encode().join(parts))
+        os.replace(tmp, path)
+    return parts[page]
+
+
+def attachment(spec: ReportSpec, kind: str) -> bytes:
+    """The report as a file of ``kind`` (pdf, docx, xlsx, doc, wps) or its scan (jpg)."""
+    from crawler.simulator import files
+
+    return files.render(spec, synthetic(spec), kind)
