@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,scrapyd]'
-	@$(BIN)/python -m crawler.system chromium --install
+	@$(BIN)/python -m crawler.system chromium libreoffice --install
 	@touch $(STAMP)
 
 # A small simulated landscape of portals, crawled into the database; prints what landed.
@@ -41,13 +41,17 @@ bench-parse: install
 bench-crawl: install
 	$(BIN)/python -m crawler.bench.crawl $(ARGS)
 
-# Scrapyd in the foreground with the repo's scrapyd.conf (port 6800 unless SCRAPYD_PORT says otherwise).
+# Scrapyd in the foreground with the repo's scrapyd.conf (port 6800 unless SCRAPYD_PORT says
+# otherwise); its eggs, job database, logs and items live in .govreports/scrapyd/. Basic auth:
+# set SCRAPYD_USERNAME and SCRAPYD_PASSWORD in the environment.
 scrapyd: install
-	SCRAPYD_HTTP_PORT=$(SCRAPYD_PORT) $(BIN)/python -m crawler.scrapyd_run --port $(SCRAPYD_PORT)
+	$(BIN)/python -m crawler.scrapyd.run --port $(SCRAPYD_PORT)
 
-# Build the egg from this tree and upload it to the Scrapyd named in scrapy.cfg.
+# Build the egg from this tree (setup.py -> pyproject.toml) and upload it to the Scrapyd at
+# 127.0.0.1:$(SCRAPYD_PORT) (scrapy.cfg [deploy:local]); credentials from the environment.
 deploy: install
-	SCRAPYD_PORT=$(SCRAPYD_PORT) $(BIN)/scrapyd-deploy local -p gov_reports
+	SCRAPYD_PORT=$(SCRAPYD_PORT) SCRAPYD_USERNAME="$$SCRAPYD_USERNAME" SCRAPYD_PASSWORD="$$SCRAPYD_PASSWORD" \
+		$(BIN)/scrapyd-deploy local -p gov_reports
 
 lint: install
 	$(BIN)/ruff check crawler spiders pipelines migrations tests

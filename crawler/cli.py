@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "crawler.commands.simulate",
     "crawler.commands.db",
     "crawler.commands.demo",
+    "crawler.commands.schedule",
 )
 
 

@@ -29,6 +29,7 @@ class FetchedDocument:
     encoding: str | None = None  # the encoding the fetcher decided on, if any
     etag: str | None = None
     last_modified: str | None = None
+    filename: str | None = None  # the file name a download announced (Content-Disposition)
     fetched_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
@@ -50,11 +51,19 @@ class ReportItem:
     family: str | None = None  # CMS family of the portal, when known
     cleaned: CleanedDocument | None = None
     parsed: ParsedReport | None = None
+    # Further pages of a report split over several (``t…_1.html``), in reading order.
+    parts: list[FetchedDocument] = field(default_factory=list)
+    # The list entry that led here: link title + the date shown beside it (None: no list).
+    listing: str | None = None
 
     @property
     def content_hash(self) -> str:
-        """One hash over the page and its attachments: changes when any of them does."""
+        """One hash over the page, its further pages and its attachments: changes when any
+        of them does."""
         digest = hashlib.sha256(self.page.body)
+        for doc in self.parts:
+            digest.update(doc.url.encode())
+            digest.update(doc.body)
         for doc in sorted(self.attachments, key=lambda d: d.url):
             digest.update(doc.url.encode())
             digest.update(doc.body)

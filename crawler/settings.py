@@ -1,7 +1,8 @@
 """Scrapy settings for ``gov_reports``, and the one place that reads the environment.
 
-Defaults are polite to government servers: one request at a time per host, a fixed
-delay between them, AutoThrottle on top, robots.txt obeyed, retries with backoff.
+Defaults are polite to government servers: at most two requests at a time per host, a
+delay between them, AutoThrottle on top, robots.txt obeyed, retries with exponential
+backoff, Retry-After honoured.
 Override any of them per run with ``-s NAME=VALUE`` (or Scrapyd's ``setting=``).
 
 Environment variables read here and nowhere else:
@@ -18,6 +19,10 @@ Environment variables read here and nowhere else:
 ``GOVREPORTS_PG_BIN``
     A directory with PostgreSQL server binaries (initdb, pg_ctl, postgres) for the
     embedded server, when the defaults (Debian's, then the pgserver wheel's) do not suit.
+``SCRAPYD_URL`` / ``SCRAPYD_PORT``
+    The Scrapyd that ``govreports schedule`` talks to (default ``http://127.0.0.1:6800/``).
+``SCRAPYD_USERNAME`` / ``SCRAPYD_PASSWORD``
+    Basic-auth credentials for that Scrapyd (both or neither).
 """
 
 from __future__ import annotations
@@ -78,18 +83,23 @@ USER_AGENT = (
     "disclosure; polite crawler)"
 )
 
-# Politeness: one connection per host, a fixed delay between requests, AutoThrottle
-# slowing down further when a host answers slowly. The delay is not randomised, so a
-# host never sees two requests closer than DOWNLOAD_DELAY.
+# === operations: politeness, broad crawl, incremental, resume, progress (ops) ===========
+# Politeness: at most two connections per host and a fixed delay between the starts of
+# two requests (2 req/s at most), AutoThrottle slowing down further when a host answers
+# slowly (two in flight keep a slow host at its rate rather than at 1/latency). The delay is not
+# randomised, so a host never sees two requests closer than DOWNLOAD_DELAY. A 429/503
+# with Retry-After holds the whole host back that long (spiders.middlewares.RetryAfter);
+# every retry of a host that refused (412/429/5xx) waits exponentially longer.
 ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS = 64
-CONCURRENT_REQUESTS_PER_DOMAIN = 1
+CONCURRENT_REQUESTS = 256
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+CONCURRENT_ITEMS = 32
 DOWNLOAD_DELAY = 0.5
-RANDOMIZE_DOWNLOAD_DELAY = False
+DOWNLOAD_DELAY_JITTER = 0.0
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 60.0
-AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
@@ -97,14 +107,29 @@ DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Exponential backoff of a refusing host: base × 2^(retry-1), at most the cap; a
+# Retry-After longer than the cap drops the request (the host is left alone).
+GOVREPORTS_BACKOFF_BASE = 1.0
+GOVREPORTS_BACKOFF_MAX = 120.0
+GOVREPORTS_BACKOFF_CODES = [412, 429, 500, 502, 503, 504, 521, 522, 524]
+# Of those, codes that (without Retry-After) speak of one page, not of the host: only
+# that page's retry waits, the host's other pages go on (a broken page used to idle its
+# host for 1+2+4 s).
+GOVREPORTS_BACKOFF_REQUEST_CODES = [500]
 
 # Broad crawl: scheduling aware of per-host slots so a slow host never idles the
-# others, breadth-first order, DNS cache.
+# others, breadth-first order, disk queues when JOBDIR is set, DNS cache, a thread
+# pool big enough for DNS and the database.
 SCHEDULER_PRIORITY_QUEUE = "scrapy.pqueues.DownloaderAwarePriorityQueue"
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 DEPTH_PRIORITY = 1
 DNSCACHE_ENABLED = True
+DNSCACHE_SIZE = 10000
+# Responses whose items are still in the pipelines (a PDF parses for a second) may hold
+# this many bytes before the engine stops downloading from every host; Scrapy's 5 MB
+# stalls a broad crawl whenever a few big reports are being parsed.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 64 * 1024 * 1024
 REACTOR_THREADPOOL_MAXSIZE = 20
 COOKIES_ENABLED = True
 TELNETCONSOLE_ENABLED = False
@@ -112,6 +137,39 @@ LOG_LEVEL = "INFO"
 LOGSTATS_INTERVAL = 30.0
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# (merged with the other blocks' middlewares, whichever comes first in this file)
+DOWNLOADER_MIDDLEWARES = {
+    **globals().get("DOWNLOADER_MIDDLEWARES", {}),
+    # Scrapy's cookie middleware, with the Public Suffix List read offline (no download).
+    "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "spiders.cookies.CookiesMiddleware": 700,
+    "spiders.middlewares.IncrementalMiddleware": 540,
+    "spiders.middlewares.RetryAfterMiddleware": 560,
+    "spiders.middlewares.ProgressDownloaderMiddleware": 950,
+}
+SPIDER_MIDDLEWARES = {
+    **globals().get("SPIDER_MIDDLEWARES", {}),
+    "spiders.middlewares.ProgressSpiderMiddleware": 10,
+    "spiders.middlewares.ListingSpiderMiddleware": 20,
+}
+EXTENSIONS = {
+    **globals().get("EXTENSIONS", {}),
+    "spiders.extensions.CrashSafeJobDir": 0,
+    "spiders.extensions.Progress": 500,
+}
+
+# Incremental: a report page or attachment already stored is not downloaded again when
+# its list entry (link title + date) is unchanged; otherwise a conditional request
+# (If-None-Match / If-Modified-Since) is sent when the host gave validators. The
+# spider argument refresh=1 (or this setting) refetches everything.
+GOVREPORTS_INCREMENTAL = True
+GOVREPORTS_REFRESH = False
+# Progress line every this many seconds ("portals done", reports, blocked, req/s).
+GOVREPORTS_PROGRESS_INTERVAL = 10.0
+# When set, the final crawl stats are also written there as JSON (benchmarks, tests).
+GOVREPORTS_STATS_FILE = None
+# === end of operations block ==============================================================
 
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,
@@ -123,3 +181,115 @@ ITEM_PIPELINES = {
 # Storage: batched writes, in a worker thread.
 GOVREPORTS_STORE_BATCH_SIZE = 50
 GOVREPORTS_STORE_FLUSH_SECONDS = 5.0
+# --- pipeline concurrency (speed) ----------------------------------------------------------
+# Full batches wait in a queue of this many for the store thread; items wait for the
+# database only when it is full (pipelines/store.py).
+GOVREPORTS_STORE_QUEUE = 4
+# Cleaning and parsing run in this many spawned worker processes (0: threads in the
+# crawl process, GOVREPORTS_CLEAN_THREADS of them, set below), so the reactor thread that drives
+# every download never waits for the GIL behind a parse (pipelines/clean.py).
+GOVREPORTS_WORKER_PROCESSES = 2
+# Without worker processes: threads for items read from files (PDF, DOCX, DOC/WPS
+# through LibreOffice), apart from the HTML pages so a slow conversion never holds them up.
+GOVREPORTS_CLEAN_FILE_THREADS = 2
+# --- end of pipeline concurrency -----------------------------------------------------------
+
+# --- discovery: off-site guard, list limits, Playwright (spider helper) --------------------
+# Requests and redirects never leave the portal's site (spiders/guard.py); it sits above
+# RedirectMiddleware (600) so it sees a redirect before it is followed.
+# (merged with the other blocks' middlewares, whichever comes first in this file)
+DOWNLOADER_MIDDLEWARES = {
+    **globals().get("DOWNLOADER_MIDDLEWARES", {}),
+    "spiders.guard.OffsiteGuardMiddleware": 650,
+}
+REDIRECT_MAX_TIMES = 5
+# Bounded pagination: at most this many pages per list (a pager also stops as soon as a
+# page adds no new entry).
+GOVREPORTS_MAX_LIST_PAGES = 100
+# Read list endpoints (Hanweb dataproxy, the gkmlpt API) directly; False leaves such
+# lists to the browser.
+GOVREPORTS_READ_APIS = True
+# Chromium for cookie challenges (412/521) and script-drawn lists only: requests with
+# meta["playwright"]. Off: such portals are recorded as blocked.
+GOVREPORTS_BROWSER_ENABLED = True
+GOVREPORTS_BROWSER_TIMEOUT = 20.0  # seconds to wait for content in the browser
+# Cleaning runs in worker threads; DOC/WPS attachments go through LibreOffice when it is
+# installed (False: recorded as an unsupported format without trying).
+GOVREPORTS_CLEAN_THREADS = 2
+GOVREPORTS_LIBREOFFICE = True
+DOWNLOAD_HANDLERS = {
+    "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+}
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+
+
+def _chromium_launch_options() -> dict[str, object]:
+    """Debian's Chromium (Playwright never downloads a browser here); as root it needs
+    --no-sandbox."""
+    from crawler.system import chromium_path
+
+    options: dict[str, object] = {
+        "headless": True,
+        "args": ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+    }
+    path = chromium_path()
+    if path:
+        options["executable_path"] = path
+    return options
+
+
+PLAYWRIGHT_LAUNCH_OPTIONS = _chromium_launch_options()
+PLAYWRIGHT_MAX_CONTEXTS = 4
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+
+# --- outcome, overlap and Scrapyd (spiders/outcome.py, spiders/overlap.py, crawler/scrapyd) ---
+# A crawl that went wrong ends with a close reason other than "finished" and one line
+# saying why: "no_reports" (portals answered, no report came out), "too_many_errors"
+# (GOVREPORTS_MAX_ERRORS unexpected errors in callbacks or pipelines; 0: no limit),
+# "database_unavailable", "overlap" (a crawl of the same portals is running),
+# "portals_unreachable" (no portal answered at all).
+EXTENSIONS = {
+    **globals().get("EXTENSIONS", {}),
+    "spiders.overlap.OverlapLock": 10,
+    "spiders.outcome.OutcomeExtension": 20,
+}
+GOVREPORTS_MIN_REPORTS = 1  # fewer reports than this, while portals answered: "no_reports"
+GOVREPORTS_MAX_ERRORS = 50
+# Close the crawl as "stalled" when requests are in flight but none came back (answered or
+# failed) for this many seconds; 0 switches the watch off. Far above DOWNLOAD_TIMEOUT,
+# the browser's waits and the longest back-off hold, so only a hang trips it.
+GOVREPORTS_STALL_TIMEOUT = 600.0
+GOVREPORTS_OVERLAP_LOCK = True  # refuse a crawl of a portal set another crawl is crawling
+GOVREPORTS_OUTCOME_FILE = ""  # where to write the outcome as JSON (set per job by Scrapyd)
+# What a Scrapyd job's items file (items_dir) holds: one light line per item, no page bytes.
+FEED_EXPORT_FIELDS = [
+    "url",
+    "portal_url",
+    "portal_name",
+    "portal_division_code",
+    "list_title",
+    "listing",
+    "family",
+    "status",
+    "detail",
+    "reports_found",
+]
+
+
+def scrapyd_url() -> str:
+    """The Scrapyd that ``govreports schedule`` talks to (``SCRAPYD_URL``)."""
+    return os.environ.get("SCRAPYD_URL") or (
+        f"http://127.0.0.1:{os.environ.get('SCRAPYD_PORT') or '6800'}/"
+    )
+
+
+def scrapyd_credentials() -> tuple[str, str] | None:
+    """``SCRAPYD_USERNAME`` / ``SCRAPYD_PASSWORD`` for basic auth, when both are set."""
+    username = os.environ.get("SCRAPYD_USERNAME") or ""
+    password = os.environ.get("SCRAPYD_PASSWORD") or ""
+    return (username, password) if username and password else None
+
+
+# --- end of outcome, overlap and Scrapyd ----------------------------------------------

@@ -1,9 +1,11 @@
-"""System packages the crawler can use: Debian's Chromium (for script-driven pages).
+"""System packages the crawler can use, from Debian: Chromium and LibreOffice.
 
-``python -m crawler.system chromium [--install]`` reports whether Chromium is there
-and, with ``--install``, installs Debian's ``chromium`` package when it is missing and
-the machine lets us (root with apt-get). Playwright's own browser download is never
-used: the crawler drives the system browser.
+``python -m crawler.system chromium libreoffice [--install]`` reports whether each is
+there and, with ``--install``, installs the Debian package when it is missing and the
+machine lets us (root with apt-get). Chromium drives script-drawn pages and cookie
+challenges (Playwright's own browser download is never used); LibreOffice converts
+DOC/WPS attachments. Without either the crawl still runs: such pages are recorded as
+blocked, such attachments with an ``unsupported format`` finding.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
@@ -23,8 +26,7 @@ def chromium_path() -> str | None:
     for candidate in CHROMIUM_CANDIDATES:
         if Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
-    found = shutil.which("chromium")
-    return found
+    return shutil.which("chromium")
 
 
 def soffice_path() -> str | None:
@@ -32,38 +34,57 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def install_chromium() -> str | None:
-    if chromium_path():
-        return chromium_path()
+# tool → (Debian packages, how to find it, what is lost without it)
+TOOLS: dict[str, tuple[tuple[str, ...], Callable[[], str | None], str]] = {
+    "chromium": (("chromium",), chromium_path, "pages that need a browser are recorded as blocked"),
+    "libreoffice": (
+        ("libreoffice-writer-nogui", "libreoffice-calc-nogui"),
+        soffice_path,
+        "DOC/WPS attachments get an unsupported-format finding",
+    ),
+}
+
+
+def install(tool: str) -> str | None:
+    """The tool's path, installing its Debian package first when missing and possible."""
+    packages, find, without = TOOLS[tool]
+    package = " ".join(packages)
+    if found := find():
+        return found
     apt = shutil.which("apt-get")
     if apt is None or os.geteuid() != 0:
         print(
-            "chromium: not installed, and this user cannot install it (needs root and apt-get); "
-            "pages that need a browser will be recorded as skipped. Install Debian's 'chromium'.",
+            f"{tool}: not installed, and this user cannot install it (needs root and apt-get); "
+            f"{without}. Install Debian's '{package}'.",
             file=sys.stderr,
         )
         return None
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    print("chromium: installing Debian's chromium package (once) ...", file=sys.stderr)
-    update = subprocess.run([apt, "-qq", "update"], env=env, check=False)
+    print(f"{tool}: installing Debian's {package} (once) ...", file=sys.stderr)
     result = subprocess.run(
-        [apt, "-qq", "install", "-y", "--no-install-recommends", "chromium"],
-        env=env,
-        check=False,
+        [apt, "-qq", "install", "-y", "--no-install-recommends", *packages], env=env, check=False
     )
-    if update.returncode or result.returncode or not chromium_path():
-        print("chromium: apt-get install failed; browser pages will be skipped", file=sys.stderr)
+    if result.returncode:  # the package lists may be stale: refresh them once and retry
+        subprocess.run([apt, "-qq", "update"], env=env, check=False)
+        result = subprocess.run(
+            [apt, "-qq", "install", "-y", "--no-install-recommends", *packages],
+            env=env,
+            check=False,
+        )
+    if result.returncode or not find():
+        print(f"{tool}: apt-get install {package} failed; {without}", file=sys.stderr)
         return None
-    return chromium_path()
+    return find()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crawler.system")
-    parser.add_argument("what", choices=["chromium"])
-    parser.add_argument("--install", action="store_true", help="install it when missing")
+    parser.add_argument("tools", nargs="+", choices=sorted(TOOLS))
+    parser.add_argument("--install", action="store_true", help="install what is missing")
     args = parser.parse_args(argv)
-    path = install_chromium() if args.install else chromium_path()
-    print(f"chromium: {path or 'not found'}")
+    for tool in args.tools:
+        path = install(tool) if args.install else TOOLS[tool][1]()
+        print(f"{tool}: {path or 'not found'}")
     return 0
 
 

@@ -62,7 +62,8 @@ def pg_engine(pg_server_url: str) -> Iterator[Engine]:
 
 
 _TABLES = (
-    "findings, report_cells, report_aliases, report_versions, reports, documents, blobs, portals"
+    "findings, report_cells, report_aliases, report_versions, reports, documents, blobs, portals, "
+    "known_urls"
 )
 
 

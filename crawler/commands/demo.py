@@ -20,10 +20,12 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import text
 
 from crawler import settings
+from crawler.bench.harness import Score, score_truth
 from crawler.db import migrate
 from crawler.db.session import make_engine, redact, resolve_url
 from crawler.errors import GovReportsError, SimulatorError
@@ -73,7 +75,11 @@ def _last_progress(log: Path) -> str:
 
 def _summary(database_url: str, truth: dict[str, Any], portal_urls: list[str]) -> dict[str, Any]:
     engine = make_engine(database_url)
-    prefix_params = {f"p{i}": url.rstrip("/") + "%" for i, url in enumerate(portal_urls)}
+    # A portal's rows are those under its host (its start URL may be /index.html).
+    prefix_params = {
+        f"p{i}": "{0.scheme}://{0.netloc}/%".format(urlsplit(url))
+        for i, url in enumerate(portal_urls)
+    }
     where = " OR ".join(f"r.url LIKE :p{i}" for i in range(len(portal_urls))) or "false"
     try:
         with engine.connect() as conn:
@@ -84,10 +90,6 @@ def _summary(database_url: str, truth: dict[str, Any], portal_urls: list[str]) -
                 ),
                 prefix_params,
             ).all()
-            aliases = conn.execute(
-                text(f"SELECT a.url FROM report_aliases a JOIN reports r ON r.id = a.report_id WHERE {where}"),
-                prefix_params,
-            ).scalars().all()
             cells = conn.execute(
                 text(
                     "SELECT count(*), count(c.value) FROM report_cells c JOIN reports r "
@@ -106,18 +108,15 @@ def _summary(database_url: str, truth: dict[str, Any], portal_urls: list[str]) -
                 text("SELECT url, status, status_detail FROM portals WHERE url = ANY(:urls)"),
                 {"urls": portal_urls},
             ).all()
+        score = score_truth(engine, truth)
     finally:
         engine.dispose()
-    stored = {row.url for row in reports} | set(aliases)
-    reachable = [r for r in truth.get("reports", []) if r.get("reachable")]
-    found = [r for r in reachable if stored & set(r.get("urls", []))]
     return {
         "reports": reports,
         "cells": cells,
         "findings": findings,
         "portals": portals,
-        "reachable": len(reachable),
-        "found": len(found),
+        "score": score,
     }
 
 
@@ -163,9 +162,18 @@ def run_demo(args: argparse.Namespace) -> int:
 def _print(summary: dict[str, Any], log: Path) -> None:
     reports = summary["reports"]
     print()
-    print(f"Reports landed: {len(reports)}  (found {summary['found']} of {summary['reachable']} reachable in the truth)")
+    score: Score = summary["score"]
+    tally = score.total
+    print(
+        f"Reports landed: {len(reports)}  (found {tally.found} of {tally.reachable} reachable "
+        f"in the truth: recall {score.recall:.1%}, precision {score.precision:.1%}, "
+        f"every cell exact in {score.exact:.1%} of the {tally.checked} readable ones; "
+        f"image/DOC/WPS findings right in {tally.findings_ok} of {tally.findings_checked})"
+    )
     by_year = Counter((row.year, row.template) for row in reports)
-    for (year, template), count in sorted(by_year.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1] or "")):
+    for (year, template), count in sorted(
+        by_year.items(), key=lambda kv: (kv[0][0] or 0, kv[0][1] or "")
+    ):
         print(f"  {year}: {count} reports (template {template})")
     total, valued = summary["cells"]
     print(f"Cells: {total} rows, {valued} with a value, {total - valued} blank")
@@ -179,7 +187,10 @@ def _print(summary: dict[str, Any], log: Path) -> None:
         print(f"  {url}: {status}" + (f" ({detail})" if detail else ""))
     print()
     print(f"Crawl log: {log}")
-    print("Look at the rows: .venv/bin/govreports db psql  (e.g. SELECT * FROM report_cells_flat LIMIT 20;)")
+    print(
+        "Look at the rows: .venv/bin/govreports db psql  "
+        "(e.g. SELECT * FROM report_cells_flat LIMIT 20;)"
+    )
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -189,15 +200,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--portals", type=int, default=4, help="simulated county portals (default 4)")
+    parser.add_argument(
+        "--portals", type=int, default=4, help="simulated county portals (default 4)"
+    )
     parser.add_argument("--seed", type=int, default=7, help="landscape seed (default 7)")
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"simulator port (default {DEFAULT_PORT}; 0 = any)"
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"simulator port (default {DEFAULT_PORT}; 0 = any)",
     )
     parser.add_argument(
         "--rate", type=float, default=2.0, help="requests/s each simulated host allows (default 2)"
     )
     parser.add_argument(
-        "scrapy_args", nargs=argparse.REMAINDER, help="further arguments for scrapy crawl (-s NAME=VALUE …)"
+        "scrapy_args",
+        nargs=argparse.REMAINDER,
+        help="further arguments for scrapy crawl (-s NAME=VALUE …)",
     )
     parser.set_defaults(func=run_demo)

@@ -1,8 +1,16 @@
-"""``govreports parse PATH_OR_URL [--json]``: parse one saved page, text extraction or URL."""
+"""``govreports parse PATH_OR_URL [--json]``: parse one saved page, text extraction or URL.
+
+HTML pages and text extractions go through :func:`crawler.parse.parse_document`; a PDF,
+DOCX, XLSX (or DOC/WPS, with LibreOffice) report file through the attachment reader
+(:func:`crawler.parse.attachments.extract`) and the same report parser. A document that
+is no report prints its reasons as findings (exit status 0); one that cannot be read at
+all prints one line on stderr (exit status 2).
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import urllib.error
@@ -14,8 +22,9 @@ from typing import Any, Final
 from crawler import __version__
 from crawler.cells import CELL_IDS
 from crawler.errors import DocumentError
-from crawler.parse import PARSER_VERSION, parse_document
+from crawler.parse import PARSER_VERSION, parse_document, parse_report, validate
 from crawler.parse.model import ParsedReport
+from crawler.parse.report import document_kind
 
 FETCH_TIMEOUT: Final = 30  # seconds
 FETCH_MAX_BYTES: Final = 32 * 1024 * 1024
@@ -150,16 +159,54 @@ def _read(path_or_url: str) -> tuple[bytes, str | None, str | None]:
     return body, content_type, None
 
 
-def _run(args: argparse.Namespace) -> int:
-    body, content_type, url = _read(args.target)
-    report = parse_document(
-        body,
-        url=args.url or url,
-        content_type=content_type,
-        encoding=args.encoding,
-        hint_title=args.title,
-        division_hint=args.division,
+def parse_any(
+    body: bytes,
+    *,
+    url: str | None,
+    filename: str | None,
+    content_type: str | None,
+    encoding: str | None = None,
+    hint_title: str | None = None,
+    division_hint: str | None = None,
+) -> ParsedReport:
+    """A page or text through ``parse_document``; PDF/DOCX/XLSX/DOC through the attachment
+    reader, then the same report parser (with what the reader could not read as findings)."""
+    if not body:
+        raise DocumentError("empty document (0 bytes)")
+    kind = document_kind(body, content_type, url or filename)
+    if kind in ("html", "text"):
+        return parse_document(
+            body,
+            url=url,
+            content_type=content_type,
+            encoding=encoding,
+            hint_title=hint_title,
+            division_hint=division_hint,
+        )
+    from crawler.parse import attachments
+
+    doc = attachments.extract(body, url=url, content_type=content_type, filename=filename)
+    report = validate(
+        parse_report(doc, url=url, hint_title=hint_title, division_hint=division_hint)
     )
+    extra = tuple(f for f in attachments.attachment_findings(doc) if f not in report.findings)
+    return dataclasses.replace(report, findings=extra + report.findings) if extra else report
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        body, content_type, url = _read(args.target)
+        report = parse_any(
+            body,
+            url=args.url or url,
+            filename=None if url else Path(args.target).name,
+            content_type=content_type,
+            encoding=args.encoding,
+            hint_title=args.title,
+            division_hint=args.division,
+        )
+    except DocumentError as exc:
+        raise DocumentError(" ".join(str(exc).split()) or type(exc).__name__) from exc
     try:
         if args.json:
             out = report_json(report, source=args.target)
@@ -175,11 +222,13 @@ def _run(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "parse",
-        help="parse one report page (.html), text extraction (.txt) or URL",
+        help="parse one report page (.html), text extraction (.txt), PDF/DOCX/XLSX file or URL",
         description="Parse one document and print what the parser reads from it.",
     )
     parser.add_argument(
-        "target", metavar="PATH_OR_URL", help="a saved page, a .txt, or http(s) URL"
+        "target",
+        metavar="PATH_OR_URL",
+        help="a saved page, a .txt, a PDF/DOCX/XLSX report file, or an http(s) URL",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--encoding", help="the charset the server declared (Content-Type)")

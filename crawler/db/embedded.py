@@ -195,7 +195,7 @@ class EmbeddedPostgres:
             kwargs.update(user=self.user.pw_uid, group=self.user.pw_gid, extra_groups=[])
         env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
         env["LC_ALL"] = "C"
-        result = subprocess.run(  # type: ignore[call-overload]
+        result: subprocess.CompletedProcess[str] = subprocess.run(  # type: ignore[call-overload]
             argv, capture_output=True, text=True, env=env, cwd="/", timeout=120, **kwargs
         )
         if check and result.returncode != 0:

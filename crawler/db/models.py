@@ -10,6 +10,8 @@ Tables:
 ``report_aliases``  further URLs at which the same report was found
 ``report_cells``    the statistics, one row per canonical cell id
 ``findings``        what the checks found about a report
+``known_urls``      every report page and attachment fetched: its list entry, caching
+                    validators and outcome, for incremental crawls
 
 plus the view ``report_cells_flat(url, year, organ, template, cell, value)``.
 """
@@ -187,6 +189,30 @@ class Finding(Base):
     detail: Mapped[str] = mapped_column(Text)
     cells: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'::text[]"))
     severity: Mapped[str] = mapped_column(String(8), server_default="error")
+
+
+KNOWN_KINDS = ("report", "attachment")
+KNOWN_OUTCOMES = ("stored", "rejected")
+
+
+class KnownUrl(Base):
+    """A report page or attachment URL fetched before (see :mod:`crawler.db.incremental`)."""
+
+    __tablename__ = "known_urls"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {KNOWN_KINDS!r}", name="kind"),
+        CheckConstraint(f"outcome IN {KNOWN_OUTCOMES!r}", name="outcome"),
+    )
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    portal_url: Mapped[str | None] = mapped_column(Text, index=True)
+    listing: Mapped[str | None] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))
+    seen_at: Mapped[dt.datetime] = _now()
 
 
 REPORT_CELLS_FLAT_SQL = """

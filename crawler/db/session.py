@@ -54,7 +54,7 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         sqlalchemy_url(url),
         pool_pre_ping=True,
         connect_args={"connect_timeout": 10, "application_name": "gov-reports"},
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 

@@ -50,7 +50,8 @@ class Spool:
                 with path.open("rb") as handle:
                     records = pickle.load(handle)
             except Exception as exc:  # a damaged file must not stop the replay of others
-                logger.error("Spool file %s is unreadable (%s); moved aside", path, exc)
+                cause = " ".join(str(exc).split()) or type(exc).__name__
+                logger.error("Spool file %s is unreadable (%s); moved aside", path, cause)
                 path.replace(path.with_suffix(".damaged"))
                 continue
             yield path, records

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -101,17 +101,18 @@ def upsert_portals(session: Session, portals: Iterable[PortalRecord]) -> dict[st
         for p in unique.values()
     ]
     stmt = insert(Portal).values(rows)
+    # What a record does not know (None) keeps what the row knows: a status marked
+    # without a name never erases the portal's name.
+    merged = (
+        func.coalesce(stmt.excluded.name, Portal.name),
+        func.coalesce(stmt.excluded.division_code, Portal.division_code),
+        func.coalesce(stmt.excluded.family, Portal.family),
+    )
     stmt = stmt.on_conflict_do_update(
         index_elements=[Portal.url],
-        set_={
-            "name": stmt.excluded.name,
-            "division_code": stmt.excluded.division_code,
-            "family": stmt.excluded.family,
-        },
-        where=(
-            tuple_(Portal.name, Portal.division_code, Portal.family).is_distinct_from(
-                tuple_(stmt.excluded.name, stmt.excluded.division_code, stmt.excluded.family)
-            )
+        set_={"name": merged[0], "division_code": merged[1], "family": merged[2]},
+        where=tuple_(Portal.name, Portal.division_code, Portal.family).is_distinct_from(
+            tuple_(*merged)
         ),
     )
     session.execute(stmt)
@@ -119,9 +120,11 @@ def upsert_portals(session: Session, portals: Iterable[PortalRecord]) -> dict[st
     return {url: pid for url, pid in found}
 
 
-def mark_portal(session: Session, url: str, status: str, detail: str | None) -> None:
-    """Record a portal's crawl outcome (ok, blocked, unreachable, failed)."""
-    upsert_portals(session, [PortalRecord(url)])
+def mark_portal(
+    session: Session, url: str, status: str, detail: str | None, portal: PortalRecord | None = None
+) -> None:
+    """Record a portal's crawl outcome (ok, empty, blocked, unreachable, failed)."""
+    upsert_portals(session, [portal or PortalRecord(url)])
     session.execute(
         update(Portal)
         .where(Portal.url == url)
@@ -311,14 +314,14 @@ def store_reports(session: Session, records: Sequence[ReportRecord]) -> StoreRes
         doc_ids = upsert_documents(session, [record.page, *record.attachments], portal_id)
         row = _report_row(record, portal_id, doc_ids.get(record.page.url))
         stmt = insert(Report).values(row)
-        stmt = stmt.on_conflict_do_update(
+        upsert = stmt.on_conflict_do_update(
             index_elements=[Report.url],
             set_={
                 **{k: stmt.excluded[k] for k in row if k != "url"},
                 "updated_at": dt.datetime.now(dt.UTC),
             },
         ).returning(Report.id)
-        report_id = session.execute(stmt).scalar_one()
+        report_id = session.execute(upsert).scalar_one()
         session.execute(
             insert(ReportVersion)
             .values(report_id=report_id, content_hash=record.content_hash)

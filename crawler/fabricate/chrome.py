@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Final
 
 from crawler.fabricate.html import esc, render_body
 from crawler.fabricate.site import SiteInfo, site_info
+from crawler.fabricate.style import cumulative, pick
 from crawler.registry import divisions, seed_texts
 
 if TYPE_CHECKING:
@@ -551,6 +552,9 @@ def _neighbour_titles(county_code: str, year: int, rng: random.Random) -> tuple[
     )
 
 
+_MODES_CUM: Final = cumulative((0.75, 0.15, 0.10))
+
+
 def _page(
     rng: random.Random,
     *,
@@ -569,7 +573,7 @@ def _page(
     Most pages state the date in the meta tags and the info bar; some only in the
     info bar (no meta tags), and some signed reports only in the signature.
     """
-    mode = rng.choices(("full", "info_only", "signature_only"), (0.75, 0.15, 0.10))[0]
+    mode = pick(rng, ("full", "info_only", "signature_only"), _MODES_CUM)
     if mode == "signature_only" and not signed:
         mode = "full"
     year_of_index = (pub or dt.date(2000, 1, 1)).year

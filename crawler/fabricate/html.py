@@ -38,9 +38,9 @@ from crawler.fabricate.tables import (
     section2,
     section2_blocks,
     section3,
+    section3_split,
     section4,
     section4_split,
-    split_rows,
 )
 
 if TYPE_CHECKING:
@@ -138,18 +138,30 @@ class _TableMarkup:
         self.tbody = rng.random() < 0.7
         # Word-pasted numbers often keep a trailing NBSP (seeds 000, 004)
         self.value_tail = "&nbsp;" if rng.random() < 0.2 else ""
+        self._tags: dict[tuple[bool, int, int], tuple[str, str]] = {}  # opening, closing
 
     def cell(self, cell: TCell, mark: bool) -> str:
-        tag = "th" if self.th and cell.head else "td"
-        attrs = _span_attrs(cell.rowspan, cell.colspan) + self.style
-        if mark and cell.cell:
-            attrs += f' data-cell="{cell.cell}"'
-        text = esc_label(cell.text)
-        if cell.cell is not None and text:
+        text, _, _, rowspan, colspan, cid, head = cell
+        text = esc_label(text)
+        if cid is not None and text:
             text += self.value_tail
-        if self.para:
-            return f"<{tag}{attrs}><p>{text}</p></{tag}>"
-        return f"<{tag}{attrs}>{text}</{tag}>"
+        if mark and cid:
+            tag = "th" if self.th and head else "td"
+            attrs = _span_attrs(rowspan, colspan) + self.style + f' data-cell="{cid}"'
+            if self.para:
+                return f"<{tag}{attrs}><p>{text}</p></{tag}>"
+            return f"<{tag}{attrs}>{text}</{tag}>"
+        key = (head, rowspan, colspan)
+        tags = self._tags.get(key)
+        if tags is None:
+            tag = "th" if self.th and head else "td"
+            attrs = _span_attrs(rowspan, colspan) + self.style
+            if self.para:
+                tags = (f"<{tag}{attrs}><p>", f"</p></{tag}>")
+            else:
+                tags = (f"<{tag}{attrs}>", f"</{tag}>")
+            self._tags[key] = tags
+        return tags[0] + text + tags[1]
 
     def table(self, table: TTable, mark: bool, caption: str = "", thead: bool = False) -> str:
         out = [self.open]
@@ -227,7 +239,7 @@ def _split(report: SyntheticReport, rng: random.Random, mark: bool) -> str:
             parts = section2_blocks(report)
         elif key == "三":
             table = section3(report)
-            parts = split_rows(table, rng.randrange(table.header_rows + 3, table.n_rows - 1))
+            parts = section3_split(report, rng.randrange(table.header_rows + 3, table.n_rows - 1))
         else:
             parts = section4_split(report) if rng.random() < 0.6 else (section4(report),)
         return gap.join(

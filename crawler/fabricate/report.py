@@ -127,7 +127,24 @@ def _publish_date(rng: random.Random, year: int) -> dt.date:
     return dt.date(year + 1, 1, 1) + dt.timedelta(days=rng.randint(31, 120))
 
 
-def generate_report(
+@dataclass(frozen=True)
+class ReportNumbers:
+    """The part of a report drawn before its prose: template, style and every cell.
+
+    :func:`generate_report` draws these first, from the same generator, so a truth that
+    needs only cells and findings can stop here (:func:`generate_numbers`) and get
+    exactly the values the full report prints.
+    """
+
+    template: Template
+    money_unit: MoneyUnit
+    style: ReportStyle
+    cells: dict[str, Decimal | None]
+    display: dict[str, str]
+    findings: tuple[Finding, ...]
+
+
+def generate_numbers(
     rng: random.Random,
     unit: Unit,
     year: int,
@@ -137,18 +154,10 @@ def generate_report(
     blank_rate: float = 0.0,
     odd_values: bool = False,
     title_suffix: str = "",
-    gbk_only: bool | None = None,
-) -> SyntheticReport:
-    """A plausible report of ``unit`` for ``year``.
+) -> ReportNumbers:
+    """The numbers of :func:`generate_report` (same arguments), without writing the prose.
 
-    ``broken`` breaks one or two arithmetic rules the way real reports do;
-    ``blank_rate`` prints that share of the zero cells blank; ``odd_values`` prints
-    full-width digits, thousands separators, —, /, 无, and decimals for money.
-    ``title_suffix`` is one of :data:`TITLE_SUFFIXES`. ``gbk_only`` puts (True),
-    may put (None) or keeps out (False) a name written with characters that are in
-    GBK but not GB2312 (section 六's contact line); the unit's own name may have
-    some anyway (漷县镇).
-    """
+    ``rng`` is left where the prose would start drawing."""
     if year < FIRST_YEAR:
         raise ValueError(f"reports before {FIRST_YEAR} have no table template: {year}")
     if title_suffix not in TITLE_SUFFIXES:
@@ -179,6 +188,42 @@ def generate_report(
     findings = arithmetic.check(chosen, cells)
     if broken and not findings:  # pragma: no cover - every break changes a checked sum
         raise AssertionError("broken report without findings")
+    return ReportNumbers(chosen, money_unit, style, cells, display, findings)
+
+
+def generate_report(
+    rng: random.Random,
+    unit: Unit,
+    year: int,
+    *,
+    template: Template | None = None,
+    broken: bool = False,
+    blank_rate: float = 0.0,
+    odd_values: bool = False,
+    title_suffix: str = "",
+    gbk_only: bool | None = None,
+) -> SyntheticReport:
+    """A plausible report of ``unit`` for ``year``.
+
+    ``broken`` breaks one or two arithmetic rules the way real reports do;
+    ``blank_rate`` prints that share of the zero cells blank; ``odd_values`` prints
+    full-width digits, thousands separators, —, /, 无, and decimals for money.
+    ``title_suffix`` is one of :data:`TITLE_SUFFIXES`. ``gbk_only`` puts (True),
+    may put (None) or keeps out (False) a name written with characters that are in
+    GBK but not GB2312 (section 六's contact line); the unit's own name may have
+    some anyway (漷县镇).
+    """
+    numbers = generate_numbers(
+        rng,
+        unit,
+        year,
+        template=template,
+        broken=broken,
+        blank_rate=blank_rate,
+        odd_values=odd_values,
+        title_suffix=title_suffix,
+    )
+    chosen, style, cells = numbers.template, numbers.style, numbers.cells
     want_gbk = rng.random() < 0.3 if gbk_only is None else gbk_only
     sections = write_sections(rng, unit, year, style, cells, gbk_only=want_gbk)
     report = SyntheticReport(
@@ -188,10 +233,10 @@ def generate_report(
         title=title_for(unit, year, style),
         publish_date=_publish_date(rng, year),
         cells=cells,
-        display=display,
-        money_unit=money_unit,
+        display=numbers.display,
+        money_unit=numbers.money_unit,
         sections=sections,
-        findings=findings,
+        findings=numbers.findings,
         style=style,
     )
     return report

@@ -10,10 +10,13 @@ is the same in every rendering.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 from crawler.cells import Template
 
@@ -190,9 +193,31 @@ class ReportStyle:
         return _label(self.brackets, self.wrap_labels, self.spaced_labels, text, header)
 
 
+T = TypeVar("T")
 _PROHIBITED: Final = ("其他法律行政法规禁止公开", "其他法律法规禁止公开")
 _HEADING_TAGS: Final[tuple[HeadingTag, ...]] = ("strong", "h3", "b", "p", "caption")
 _DATE_FORMATS: Final[tuple[DateFormat, ...]] = ("cn", "cn_padded", "cn_numerals", "iso")
+_BRACKETS: Final[tuple[Brackets, ...]] = ("full", "half", "half_spaced")
+_ITEM_DOTS: Final = (".", "．", "、")
+
+
+def cumulative(weights: tuple[float, ...]) -> list[float]:
+    """Cumulative weights, summed as ``random.choices`` sums them."""
+    return list(itertools.accumulate(weights))
+
+
+def pick(rng: random.Random, population: Sequence[T], cum_weights: list[float]) -> T:
+    """``rng.choices(population, weights)[0]`` with the weights summed once: the same
+    draw from the same generator state."""
+    total = cum_weights[-1] + 0.0
+    return population[bisect.bisect(cum_weights, rng.random() * total, 0, len(cum_weights) - 1)]
+
+
+_BRACKETS_CUM: Final = cumulative((0.7, 0.2, 0.1))
+_HEADING_TAGS_CUM: Final = cumulative((0.4, 0.15, 0.2, 0.15, 0.1))
+_ITEM_DOTS_CUM: Final = cumulative((0.8, 0.1, 0.1))
+_PROHIBITED_CUM: Final = cumulative((0.8, 0.2))
+_DATE_FORMATS_CUM: Final = cumulative((0.7, 0.15, 0.05, 0.1))
 _HALF: Final = str.maketrans({"（": "(", "）": ")", "，": ",", "：": ":"})
 
 
@@ -244,15 +269,15 @@ def choose_style(
         for i, names in enumerate(SECTION_NAMES.values())
     )
     decimals = rng.choice((0, 0, 2, 4)) if money_unit == "万元" else rng.choice((0, 2))
-    brackets: Brackets = rng.choices(("full", "half", "half_spaced"), (0.7, 0.2, 0.1))[0]
+    brackets: Brackets = pick(rng, _BRACKETS, _BRACKETS_CUM)
     return ReportStyle(
         title_pattern=rng.choice(TITLE_PATTERNS[level]),
         title_suffix=title_suffix,
         headings=headings,  # type: ignore[arg-type]
-        heading_tag=rng.choices(_HEADING_TAGS, (0.4, 0.15, 0.2, 0.15, 0.1))[0],
+        heading_tag=pick(rng, _HEADING_TAGS, _HEADING_TAGS_CUM),
         brackets=brackets,
-        item_dot=rng.choices((".", "．", "、"), (0.8, 0.1, 0.1))[0],
-        prohibited_label=rng.choices(_PROHIBITED, (0.8, 0.2))[0],
+        item_dot=pick(rng, _ITEM_DOTS, _ITEM_DOTS_CUM),
+        prohibited_label=pick(rng, _PROHIBITED, _PROHIBITED_CUM),
         normative_label=(
             "行政规范性文件" if template == "2021" or rng.random() < 0.3 else "规范性文件"
         ),
@@ -264,7 +289,7 @@ def choose_style(
         spaced_labels=rng.random() < 0.15,
         title_lines=rng.random() < 0.1,
         signature="full" if rng.random() < 0.85 else "none",
-        date_format=rng.choices(_DATE_FORMATS, (0.7, 0.15, 0.05, 0.1))[0],
+        date_format=pick(rng, _DATE_FORMATS, _DATE_FORMATS_CUM),
         half_punct=brackets != "full" and rng.random() < 0.5,
         paragraph_gap=rng.random() < 0.5,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar, cast
+from typing import TYPE_CHECKING, Final, Literal, NamedTuple, TypeVar, cast
 
 from crawler.cells import S3_APPLICANT_COLUMNS, S3_COLUMNS, S4_COLUMNS, S4_GROUPS
 from crawler.fabricate.style import (
@@ -334,7 +334,7 @@ _T = TypeVar("_T")
 _MEMO = "_fabricate_tables"
 
 
-def _memo(report: SyntheticReport, key: tuple[str, ...], build: Callable[[], _T]) -> _T:
+def _memo(report: SyntheticReport, key: tuple[object, ...], build: Callable[[], _T]) -> _T:
     """Build once per report: the tables depend on nothing but the (immutable) report.
 
     The cache lives in the instance's ``__dict__``, outside the dataclass fields, so
@@ -351,29 +351,145 @@ def _memo(report: SyntheticReport, key: tuple[str, ...], build: Callable[[], _T]
         return value
 
 
+# --- Skeletons ---------------------------------------------------------------------------
+#
+# A table's shape (labels, spans, which id sits where) depends on the template, the
+# variant and a few style choices, never on the numbers; thousands of reports share a few
+# hundred shapes. Each shape is built once with every value cell showing its own id (a
+# "skeleton"), and a report's table is the skeleton with its printed values put in.
+
+
+class _Ids(dict[str, str]):
+    """A ``display`` in which every cell shows its own id."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What the table builders read from a report, with ids for values."""
+
+    template: str
+    style: ReportStyle
+    display: dict[str, str]
+
+
+_new_cell = tuple.__new__
+_Slot = tuple[int, int, int, int, int, str, bool]  # index in cells, then TCell fields but text
+
+
+@dataclass(frozen=True, slots=True)
+class _Skeleton:
+    table: TTable
+    slots: tuple[_Slot, ...]
+
+    def fill(self, display: dict[str, str]) -> TTable:
+        cells = list(self.table.cells)
+        for i, row, col, rowspan, colspan, cid, head in self.slots:
+            cells[i] = _new_cell(TCell, (display[cid], row, col, rowspan, colspan, cid, head))
+        t = self.table
+        return TTable(t.section, tuple(cells), t.n_rows, t.n_cols, t.header_rows, t.blocks)
+
+
+def _skeleton(table: TTable) -> _Skeleton:
+    slots = tuple(
+        (i, c.row, c.col, c.rowspan, c.colspan, c.cell, c.head)
+        for i, c in enumerate(table.cells)
+        if c.cell is not None
+    )
+    return _Skeleton(table, slots)
+
+
+_SKELETONS: dict[tuple[object, ...], tuple[_Skeleton, ...]] = {}
+_SKELETONS_MAX: Final = 4096
+
+
+def _label_key(style: ReportStyle) -> tuple[object, ...]:
+    return (style.brackets, style.wrap_labels, style.spaced_labels)
+
+
+def _shape_key(report: SyntheticReport, what: str, variant: object) -> tuple[object, ...]:
+    """Everything the builder ``what`` reads from the report except the values."""
+    style = report.style
+    if what.startswith("s2"):
+        extra: tuple[object, ...] = (
+            report.template, style.normative_label, style.in_force_label, style.money_header
+        )  # fmt: skip
+    elif what.startswith("s3"):
+        extra = (report.template, style.s3_note, style.item_dot, style.prohibited_label)
+    else:  # section 四 reads labels only
+        extra = ()
+    return (what, variant, *_label_key(style), *extra)
+
+
+def _shaped(
+    report: SyntheticReport,
+    what: str,
+    variant: object,
+    build: Callable[[SyntheticReport], tuple[TTable, ...]],
+) -> tuple[TTable, ...]:
+    """``build(report)``, from the shape's skeletons filled with the report's values."""
+    key = _shape_key(report, what, variant)
+    skeletons = _SKELETONS.get(key)
+    if skeletons is None:
+        shape = _Shape(report.template, report.style, _Ids())
+        skeletons = tuple(_skeleton(t) for t in build(cast("SyntheticReport", shape)))
+        if len(_SKELETONS) >= _SKELETONS_MAX:
+            _SKELETONS.clear()
+        _SKELETONS[key] = skeletons
+    display = report.display
+    return tuple(s.fill(display) for s in skeletons)
+
+
 def section2(report: SyntheticReport) -> TTable:
     """Section 二: the 第二十条 items of the template, one 4-column table."""
-    return _memo(report, ("s2",), lambda: _section2(report))
+    return _memo(report, ("s2",), lambda: _shaped(report, "s2", None, _one(_section2))[0])
 
 
 def section2_blocks(report: SyntheticReport) -> tuple[TTable, ...]:
     """Section 二 as one table per 第二十条 item."""
-    return _memo(report, ("s2", "blocks"), lambda: tuple(split_blocks(section2(report))))
+    return _memo(
+        report,
+        ("s2", "blocks"),
+        lambda: _shaped(report, "s2-blocks", None, lambda r: tuple(split_blocks(_section2(r)))),
+    )
 
 
 def section3(report: SyntheticReport, variant: S3Variant = "standard") -> TTable:
     """Section 三: the 3-level header and the rows 一 … 四 with their rowspans."""
-    return _memo(report, ("s3", variant), lambda: _section3(report, variant))
+    return _memo(
+        report,
+        ("s3", variant),
+        lambda: _shaped(report, "s3", variant, lambda r: (_section3(r, variant),))[0],
+    )
+
+
+def section3_split(report: SyntheticReport, at: int) -> tuple[TTable, TTable]:
+    """Section 三 (standard) cut before row ``at`` (:func:`split_rows`)."""
+
+    return _memo(report, ("s3", "split", at), lambda: split_rows(section3(report), at))
 
 
 def section4(report: SyntheticReport, variant: S4Variant = "standard") -> TTable:
     """Section 四: 行政复议 / 行政诉讼 × 结果维持 … 总计, 15 numbers."""
-    return _memo(report, ("s4", variant), lambda: _section4(report, variant))
+    return _memo(
+        report,
+        ("s4", variant),
+        lambda: _shaped(report, "s4", variant, lambda r: (_section4(r, variant),))[0],
+    )
 
 
 def section4_split(report: SyntheticReport) -> tuple[TTable, TTable]:
     """Section 四 as two tables, 行政复议 (5 columns) and 行政诉讼 (10 columns)."""
-    return _memo(report, ("s4", "split"), lambda: _section4_split(report))
+    review, litigation = _memo(
+        report, ("s4", "split"), lambda: _shaped(report, "s4-split", None, _section4_split)
+    )
+    return review, litigation
+
+
+def _one(build: Callable[[SyntheticReport], TTable]) -> Callable[[SyntheticReport], tuple[TTable]]:
+    return lambda report: (build(report),)
 
 
 def column_widths(table: TTable, total: float) -> list[float]:
@@ -415,21 +531,28 @@ def split_rows(table: TTable, at: int, *, repeat_header: bool = True) -> tuple[T
     first: list[TCell] = []
     second: list[TCell] = []
     head = table.header_rows if repeat_header else 0
+    shift = head - at
     for c in table.cells:
-        end = c.row + c.rowspan
-        if c.row < table.header_rows:
+        text, row, col, rowspan, colspan, cid, is_head = c
+        end = row + rowspan
+        if row < table.header_rows:
             first.append(c)
             if repeat_header:
                 second.append(c)
         elif end <= at:
             first.append(c)
-        elif c.row >= at:
-            second.append(c._replace(row=c.row - at + head))
+        elif row >= at:
+            moved = (text, row + shift, col, rowspan, colspan, cid, is_head)
+            second.append(_new_cell(TCell, moved))
         else:  # spans the cut
-            first.append(c._replace(rowspan=at - c.row))
-            second.append(c._replace(row=head, rowspan=end - at))
-    second.sort(key=lambda c: (c.row, c.col))
+            first.append(_new_cell(TCell, (text, row, col, at - row, colspan, cid, is_head)))
+            second.append(_new_cell(TCell, (text, head, col, end - at, colspan, cid, is_head)))
+    second.sort(key=_reading_order)
     return (
         TTable(table.section, tuple(first), at, table.n_cols, table.header_rows),
         TTable(table.section, tuple(second), table.n_rows - at + head, table.n_cols, head),
     )
+
+
+def _reading_order(cell: TCell) -> tuple[int, int]:
+    return cell[1], cell[2]

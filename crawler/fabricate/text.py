@@ -168,6 +168,7 @@ def _tabs(table: TTable, rng: random.Random, out: list[str]) -> None:
     extra = labels and rng.random() < 0.5  # an empty column after the labels (seed 001)
     trailing = [""] * rng.choice((0, 0, 1, 2))
     drop = rng.random() < 0.4
+    rows = table.rows()
     for r in range(table.n_rows):
         fields = [
             cell.text.replace("\n", "") if cell and cell.row == r and cell.col == c else ""
@@ -175,8 +176,7 @@ def _tabs(table: TTable, rng: random.Random, out: list[str]) -> None:
         ]
         if extra:
             fields.insert(labels, "")
-        row_cells = [c for c in table.cells if c.row == r]
-        values = [c for c in row_cells if c.cell is not None]
+        values = [c for c in rows[r] if c.cell is not None]
         if (
             drop
             and r >= table.header_rows

@@ -10,10 +10,12 @@ its final cells.
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 from typing import Final
 
 from crawler.cells import (
@@ -91,25 +93,44 @@ def _s3_column_counts(rng: random.Random, level: str) -> dict[str, int]:
     }
 
 
+@cache
+def _outcome_draws(template: Template) -> tuple[tuple[str, ...], list[float]]:
+    """The outcome rows and their cumulative weights (what ``choices`` would compute)."""
+    rows = S3_OUTCOME_ROWS[template]
+    return rows, list(itertools.accumulate(_OUTCOME_WEIGHTS[r] for r in rows))
+
+
+@cache
+def _s3_ids(template: Template) -> dict[tuple[str, str], str]:
+    return {(row, col): s3(row, col) for row in S3_ROWS[template] for col in S3_COLUMNS}
+
+
 def _section3(rng: random.Random, template: Template, level: str) -> dict[str, int]:
     out: dict[str, int] = {}
-    outcome_rows = S3_OUTCOME_ROWS[template]
-    weights = [_OUTCOME_WEIGHTS[r] for r in outcome_rows]
+    outcome_rows, cum_weights = _outcome_draws(template)
+    ids = _s3_ids(template)
     new = _s3_column_counts(rng, level)
+    row_totals = dict.fromkeys(S3_ROWS[template], 0)
     for col in S3_APPLICANT_COLUMNS:
         carried_over = _count(rng, max(1, new[col] // 8), 0.7) if new[col] else 0
         handled = new[col] + carried_over
         carried_forward = _count(rng, max(1, handled // 6), 0.7) if handled else 0
         total = handled - carried_forward
-        dealt = Counter(rng.choices(outcome_rows, weights, k=total)) if total else Counter()
-        out[s3("new", col)] = new[col]
-        out[s3("carried_over", col)] = carried_over
+        dealt = (
+            Counter(rng.choices(outcome_rows, cum_weights=cum_weights, k=total))
+            if total
+            else Counter()
+        )
+        column = {"new": new[col], "carried_over": carried_over}
         for row in outcome_rows:
-            out[s3(row, col)] = dealt[row]
-        out[s3("total", col)] = total
-        out[s3("carried_forward", col)] = carried_forward
-    for row in S3_ROWS[template]:
-        out[s3(row, "total")] = sum(out[s3(row, c)] for c in S3_APPLICANT_COLUMNS)
+            column[row] = dealt[row]
+        column["total"] = total
+        column["carried_forward"] = carried_forward
+        for row, n in column.items():
+            out[ids[row, col]] = n
+            row_totals[row] += n
+    for row, n in row_totals.items():
+        out[ids[row, "total"]] = n
     return out
 
 
@@ -187,6 +208,14 @@ def _money(rng: random.Random, level: str, unit: MoneyUnit, decimals: int, zero:
     return amount.quantize(Decimal(1).scaleb(-decimals))
 
 
+_SMALL: Final[tuple[Decimal, ...]] = tuple(Decimal(n) for n in range(4096))
+
+
+def _decimal(n: int) -> Decimal:
+    """``Decimal(n)``, shared for small counts (Decimals are immutable)."""
+    return _SMALL[n] if 0 <= n < 4096 else Decimal(n)
+
+
 def consistent_values(
     rng: random.Random,
     template: Template,
@@ -199,7 +228,7 @@ def consistent_values(
     counts.update(_section2_counts(rng, template, level))
     counts.update(_section3(rng, template, level))
     counts.update(_section4(rng, level))
-    values = {cid: Decimal(n) for cid, n in counts.items()}
+    values = {cid: _decimal(n) for cid, n in counts.items()}
     printed: dict[str, Decimal] = {}
     for cid in CELL_IDS[template]:
         if SPEC_BY_ID[cid].money:
@@ -308,10 +337,10 @@ def printed_values(
     display: dict[str, str] = {}
     wide = odd_values and rng.random() < 0.5  # some reports type a few numbers full-width
     nan_text = rng.choice(NOT_A_NUMBER)  # a report mostly sticks to one way of saying "none"
-    for cid in CELL_IDS[template]:
+    plain = _PLAIN_TEXT
+    for cid, money in _money_flags(template):
         value = values[cid]
-        money = SPEC_BY_ID[cid].money
-        if value == 0:
+        if not value:  # zero (Decimals are never NaN here)
             if blank_rate and rng.random() < blank_rate:
                 cells[cid], display[cid] = None, ""
                 continue
@@ -328,13 +357,24 @@ def printed_values(
             text = format_number(printed, decimals, thousands=odd_values and printed >= 1000)
             cells[cid] = value
         else:
-            thousands = odd_values and value >= 1000 and rng.random() < 0.7
-            text = format_number(value, 0, thousands=thousands)
+            if odd_values and value >= 1000 and rng.random() < 0.7:
+                text = format_number(value, 0, thousands=True)
+            else:
+                # the same text as format_number(value, 0): ".0f" depends on the value only
+                text = plain.get(value) or plain.setdefault(value, format(value, ".0f"))
             cells[cid] = value
         if wide and rng.random() < 0.08:
             text = text.translate(FULL_WIDTH)
         display[cid] = text
     return cells, display
+
+
+_PLAIN_TEXT: Final[dict[Decimal, str]] = {}  # counts printed plainly, memoised
+
+
+@cache
+def _money_flags(template: Template) -> tuple[tuple[str, bool], ...]:
+    return tuple((cid, SPEC_BY_ID[cid].money) for cid in CELL_IDS[template])
 
 
 _ASCII: Final = str.maketrans("０１２３４５６７８９－．，", "0123456789-.,")

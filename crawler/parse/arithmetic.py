@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
+from functools import cache
+from itertools import repeat
+from operator import is_not
 
 from crawler.cells import (
     S3_APPLICANT_COLUMNS,
@@ -103,19 +106,90 @@ def _rules(template: Template, values: Values) -> Iterator[Finding | None]:
         )
     # 5. template 2019: 对外公开总数量 >= 本年新公开数量 (expected, not required).
     if template == "2019":
-        for row in ("regulations", "normative_docs"):
-            total_id, published_id = f"s2.{row}.total_public", f"s2.{row}.published"
-            total, published = values.get(total_id), values.get(published_id)
-            if total is not None and published is not None and total < published:
-                yield Finding(
-                    RULE_S2_TOTAL_PUBLIC,
-                    f"section 二 {row}: 对外公开总数量 {_fmt(total)}"
-                    f" < 本年新公开数量 {_fmt(published)}",
-                    (total_id, published_id),
-                    severity="warning",
-                )
+        yield from _s2_rules(values)
+
+
+def _s2_rules(values: Values) -> Iterator[Finding]:
+    for row in ("regulations", "normative_docs"):
+        total_id, published_id = f"s2.{row}.total_public", f"s2.{row}.published"
+        total, published = values.get(total_id), values.get(published_id)
+        if total is not None and published is not None and total < published:
+            yield Finding(
+                RULE_S2_TOTAL_PUBLIC,
+                f"section 二 {row}: 对外公开总数量 {_fmt(total)}"
+                f" < 本年新公开数量 {_fmt(published)}",
+                (total_id, published_id),
+                severity="warning",
+            )
+
+
+def check_reference(template: Template, values: Values) -> tuple[Finding, ...]:
+    """:func:`check` written plainly, rule by rule (the fast path is tested against it)."""
+    return tuple(f for f in _rules(template, values) if f is not None)
+
+
+_Equation = tuple[str, tuple[str, ...], tuple[str, ...], str, tuple[str, ...]]
+
+
+@cache
+def _equations(template: Template) -> tuple[_Equation, ...]:
+    """Rules 1–4 of :func:`_rules` as data: (rule, left, right, what, left + right)."""
+    rows = S3_ROWS[template]
+    out: list[_Equation] = []
+
+    def add(rule: str, left: tuple[str, ...], right: tuple[str, ...], what: str) -> None:
+        out.append((rule, left, right, what, left + right))
+
+    for col in S3_COLUMNS:
+        add(
+            RULE_S3_BALANCE,
+            (s3("new", col), s3("carried_over", col)),
+            (s3("total", col), s3("carried_forward", col)),
+            f"section 三 column {col}: 本年新收 + 上年结转 vs 总计 + 结转下年度",
+        )
+    for row in rows:
+        add(
+            RULE_S3_ROW_SUM,
+            (s3(row, "total"),),
+            tuple(s3(row, col) for col in S3_APPLICANT_COLUMNS),
+            f"section 三 row {row}: 总计 vs the sum of its applicant columns",
+        )
+    for col in S3_COLUMNS:
+        add(
+            RULE_S3_OUTCOME_SUM,
+            (s3("total", col),),
+            tuple(s3(row, col) for row in S3_OUTCOME_ROWS[template]),
+            f"section 三 column {col}: （七）总计 vs the sum of the 办理结果 rows",
+        )
+    for group in S4_GROUPS:
+        add(
+            RULE_S4_GROUP_SUM,
+            (s4(group, "total"),),
+            tuple(s4(group, col) for col in S4_PARTS),
+            f"section 四 {group}: 总计 vs 维持 + 纠正 + 其他 + 尚未审结",
+        )
+    return tuple(out)
 
 
 def check(template: Template, values: Values) -> tuple[Finding, ...]:
-    """All arithmetic findings for a report of ``template`` with these cell values."""
-    return tuple(f for f in _rules(template, values) if f is not None)
+    """All arithmetic findings for a report of ``template`` with these cell values.
+
+    The same findings, in the same order, as :func:`check_reference`; an equation
+    that holds is settled with one sum per side (blanks and zeros add nothing), and
+    only a failing one is handed to :func:`_equation` to word its finding.
+    """
+    out: list[Finding] = []
+    get = values.get
+    for rule, left, right, what, cells in _equations(template):
+        present = list(map(get, cells))
+        if not any(map(is_not, present, repeat(None))):  # every cell blank
+            continue
+        n = len(left)
+        if sum(filter(None, present[:n]), _ZERO) == sum(filter(None, present[n:]), _ZERO):
+            continue
+        finding = _equation(rule, values, left, right, what)
+        if finding is not None:
+            out.append(finding)
+    if template == "2019":
+        out.extend(_s2_rules(values))
+    return tuple(out)

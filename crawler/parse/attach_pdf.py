@@ -26,6 +26,7 @@ continuation. A paragraph that runs on to the next page is joined as well.
 from __future__ import annotations
 
 import bisect
+import functools
 import io
 import logging
 import re
@@ -47,6 +48,7 @@ from crawler.parse.attach_common import (
     normalize_line,
     strip_table,
 )
+from crawler.parse.attach_pdfium import close_document, open_document, page_count, page_objects
 from crawler.parse.model import GridCell, Paragraph, Table
 
 logger = logging.getLogger(__name__)
@@ -124,6 +126,7 @@ class _PageStats:
     text_strategy_tables: int = 0
     images: int = 0
     cid_fixed: int = 0
+    fast: int = 0  # pages whose objects PDFium read (attach_pdfium)
     undecodable: int = 0  # pages where over a fifth of the glyphs have no Unicode mapping
     errors: list[str] = field(default_factory=list)
 
@@ -809,10 +812,77 @@ def _ascii_decode(name: bytes, data: bytes) -> bytes:
     return b""  # another filter first (LZW, crypt): not checked here
 
 
+@functools.cache
+def _page_class() -> Any:
+    """pdfplumber's Page, interpreting content streams with :class:`FastInterpreter`."""
+    from pdfminer.layout import LTChar
+    from pdfplumber.page import ALL_ATTRS, Page, fix_fontname_bytes
+    from pdfplumber.utils.exceptions import PdfminerException
+    from pdfplumber.utils.pdfinternals import resolve_all, resolve_and_decode
+
+    from crawler.parse.pdf_content import FastInterpreter
+
+    plain = (int, float, str, bool, type(None))
+    colorspaces: dict[str, Any] = {}
+
+    def value(v: Any) -> Any:
+        if type(v) in plain or (type(v) is tuple and all(type(x) in plain for x in v)):
+            return v  # what resolve_all would rebuild, equal
+        return resolve_all(v)
+
+    class FastPage(Page):
+        def process_object(self, obj: Any) -> Any:
+            """pdfplumber's dict for a glyph, without resolving plain numbers one by one."""
+            if type(obj) is not LTChar or self.pdf.unicode_norm is not None:
+                return super().process_object(obj)
+            attr = {k: value(v) for k, v in obj.__dict__.items() if k in ALL_ATTRS}
+            attr["object_type"] = "char"
+            attr["page_number"] = self.page_number
+            name = obj.ncs.name
+            if type(name) is str:
+                if name not in colorspaces:
+                    colorspaces[name] = resolve_and_decode(name)
+                attr["ncs"] = colorspaces[name]
+            else:
+                attr["ncs"] = resolve_and_decode(name)
+            attr["text"] = obj.get_text()
+            gs = obj.graphicstate
+            attr["stroking_color"] = gs.scolor if isinstance(gs.scolor, tuple) else (gs.scolor,)
+            attr["non_stroking_color"] = gs.ncolor if isinstance(gs.ncolor, tuple) else (gs.ncolor,)
+            if isinstance(attr["fontname"], bytes):
+                attr["fontname"] = fix_fontname_bytes(attr["fontname"])
+            mb_x0, mb_top = self.mediabox[:2]
+            attr["top"] = (self.height - attr["y1"]) + mb_top
+            attr["bottom"] = (self.height - attr["y0"]) + mb_top
+            attr["doctop"] = self.initial_doctop + attr["top"]
+            if mb_x0 != 0:
+                attr["x0"] = attr["x0"] + mb_x0
+                attr["x1"] = attr["x1"] + mb_x0
+            return attr
+
+        @property
+        def layout(self) -> Any:
+            if not hasattr(self, "_layout"):
+                from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+
+                device = PDFPageAggregatorWithMarkedContent(
+                    self.pdf.rsrcmgr, pageno=self.page_number, laparams=self.pdf.laparams
+                )
+                try:
+                    FastInterpreter(self.pdf.rsrcmgr, device).process_page(self.page_obj)
+                except Exception as exc:
+                    raise PdfminerException(exc) from exc
+                self._layout = device.get_result()
+            return self._layout
+
+    return FastPage
+
+
 def read_pdf(body: bytes, limits: Limits, budget: Budget) -> ReadResult:
     """Read a PDF into blocks (see the module docstring for what comes back)."""
     from pdfminer.pdfpage import PDFPage
-    from pdfplumber.page import Page
+
+    Page = _page_class()
 
     check_streams(body, limits)
     pdf, repaired = _open(body)
@@ -823,6 +893,10 @@ def read_pdf(body: bytes, limits: Limits, budget: Budget) -> ReadResult:
         )
     stats = _PageStats()
     total = _page_count(pdf)
+    fast = open_document(body) if not repaired else None
+    if fast is not None and page_count(fast) != total:
+        close_document(fast)  # PDFium sees another page tree than pdfminer: pdfminer reads alone
+        fast = None
     items: list[_Item] = []
     try:
         result.title = _clean_title(pdf.metadata.get("Title"))
@@ -847,6 +921,21 @@ def read_pdf(body: bytes, limits: Limits, budget: Budget) -> ReadResult:
             index += 1
             try:
                 page = Page(pdf, pdfpage, page_number=index, initial_doctop=doctop)
+                if fast is not None:
+                    objects = page_objects(
+                        fast,
+                        index - 1,
+                        height=float(page.height),
+                        mediabox=page.mediabox,
+                        rotation=page.rotation,
+                        resources=pdfpage.resources,
+                        contents=pdfpage.contents,
+                        number=index,
+                        doctop=doctop,
+                    )
+                    if objects is not None:
+                        page._objects = objects  # what pdfplumber would parse, read by PDFium
+                        stats.fast += 1
                 doctop += float(page.height)
                 items.extend(_read_page(page, index, limits, stats))
                 page.close()
@@ -862,6 +951,8 @@ def read_pdf(body: bytes, limits: Limits, budget: Budget) -> ReadResult:
     finally:
         # Not pdf.close(): pdfplumber's close() builds every page of the document first.
         pdf.flush_cache()
+        if fast is not None:
+            close_document(fast)
     if stats.read == 0 and stats.failed:
         raise AttachmentProblem("broken", f"pdf: no page readable ({'; '.join(stats.errors[:3])})")
     items, running = _drop_running_lines(items, stats.read)
@@ -882,6 +973,7 @@ def read_pdf(body: bytes, limits: Limits, budget: Budget) -> ReadResult:
             "attach/margin_lines_dropped": stats.dropped_margin_lines,
             "attach/cid_glyphs_mapped": stats.cid_fixed,
             "attach/pages_undecodable": stats.undecodable,
+            "attach/pages_pdfium": stats.fast,
         }
     )
     if stats.scanned and stats.read > stats.scanned:

@@ -193,24 +193,7 @@ _CONTENT_TYPES: Final[dict[str, str]] = {
     "text/plain": "text",
 }
 # Formats whose bytes carry a signature: declared but not found means "not that format".
-_SIGNED: Final = frozenset(
-    {
-        "pdf",
-        "docx",
-        "xlsx",
-        "doc",
-        "wps",
-        "xls",
-        "rtf",
-        "odt",
-        "ods",
-        "pptx",
-        "ppt",
-        "ofd",
-        "zip",
-        "image",
-    }
-)
+_SIGNED: Final = frozenset(get_args(Format)) - {"html", "text", "unknown"}
 _HTML_START: Final = re.compile(
     rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|meta|title|script|style|link|div|p|table|iframe)\b",
     re.IGNORECASE | re.DOTALL,

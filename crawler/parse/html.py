@@ -16,7 +16,9 @@
 from __future__ import annotations
 
 import logging
+import operator
 import re
+import threading
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, Final, TypeAlias
@@ -49,6 +51,7 @@ _BLOCK_TAGS: Final = frozenset(
         "thead", "tfoot", "hr", "header", "footer", "nav", "aside", "body", "html",
     }
 )  # fmt: skip
+_BREAK_TAGS: Final = _BLOCK_TAGS | {"br"}  # a paragraph ends where one of these starts
 _BOLD_TAGS: Final = frozenset({"b", "strong", "h1", "h2", "h3", "h4", "h5", "h6"})
 _INLINE_FORMAT_TAGS: Final = ("span", "font", "b", "strong", "i", "em", "u", "o:p", "small", "big")
 _INLINE_TAG_RE: Final = re.compile(
@@ -81,9 +84,24 @@ _El: TypeAlias = Any  # lxml ships no type information: elements are untyped her
 _HEADING_TAGS: Final = frozenset({"h1", "h2", "h3"})
 _TITLE_TAGS: Final = frozenset({"div", "p", "td", "span", "strong"})
 _GRID_TAGS: Final = frozenset({"table", "td", "tr", "tbody", "th", "thead"})
+_SPAN_RE: Final = re.compile(r"\s*(\d+)")
+_CELL_TEXT: Final = operator.itemgetter(0)  # GridCell.text
+_new: Final = tuple.__new__  # a named tuple from its fields, without its Python-level __new__
 
 
 # --- parsing -------------------------------------------------------------------------------
+
+
+_PARSERS: Final = threading.local()
+
+
+def _parser() -> Any:
+    """This thread's HTML parser: made once (a parser serves one thread at a time; its
+    error log is that of its last run)."""
+    parser = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = et.HTMLParser(remove_pis=True, no_network=True, encoding="utf-8")
+    return parser
 
 
 def _parse(text: str, utf8: bytes | None = None) -> tuple[_El, bool]:
@@ -99,7 +117,7 @@ def _parse(text: str, utf8: bytes | None = None) -> tuple[_El, bool]:
         utf8 = None
     if not text.strip():
         raise DocumentError("empty document (only white space)")
-    parser = et.HTMLParser(remove_pis=True, no_network=True, encoding="utf-8")
+    parser = _parser()
     try:
         # UTF-8 bytes with the encoding fixed: faster than a str, and deaf to <meta charset>.
         data = utf8 if utf8 is not None else text.encode("utf-8", "surrogatepass")
@@ -113,7 +131,7 @@ def _parse(text: str, utf8: bytes | None = None) -> tuple[_El, bool]:
         # Word and broken CMSs nest thousands of unclosed <span>/<font>: they carry no
         # structure, so drop them and read the page again.
         flat = _INLINE_TAG_RE.sub("", text)
-        parser = et.HTMLParser(remove_pis=True, no_network=True, encoding="utf-8")
+        parser = _parser()
         try:
             flat_root = et.fromstring(flat.encode("utf-8", "surrogatepass"), parser=parser)
         except (et.ParserError, et.XMLSyntaxError, ValueError) as exc:
@@ -208,13 +226,17 @@ def _names_info(el_id: str | None, cls: str | None) -> tuple[int | None, str, bo
 class _Scan:
     """One pass over the page: container candidates, title blocks, chrome elements."""
 
-    def __init__(self, root: _El) -> None:
+    def __init__(self, root: _El, styles: bool = True) -> None:
+        """``styles``: whether any element may be hidden by its style (False when the page
+        never says ``display``/``visibility``: no style attribute is then read)."""
         self.containers: list[tuple[int, str, _El]] = []
         self.titles: list[_El] = []
         self.noise: list[_El] = []
         self.always: set[_El] = set()
+        self.texts: dict[_El, str] = {}
         titles, noise, always, containers = self.titles, self.noise, self.always, self.containers
-        for el in root.iter():
+        count = 0
+        for count, el in enumerate(root.iter(), 1):  # noqa: B007 - the count is kept
             tag = el.tag
             if tag in _HEADING_TAGS:
                 titles.append(el)
@@ -225,7 +247,7 @@ class _Scan:
             attrib = el.attrib
             if not attrib:
                 continue
-            style = attrib.get("style")
+            style = attrib.get("style") if styles else None
             if style and ("display" in style or "visibility" in style) and _HIDDEN_RE.search(style):
                 noise.append(el)
                 always.add(el)
@@ -243,11 +265,19 @@ class _Scan:
                 noise.append(el)
                 if el_id == "_ideConac":
                     always.add(el)
+        self.count = count  # the elements (and other nodes) of the tree as scanned
+
+    def text_of(self, el: _El) -> str:
+        """The element's text, read once (valid until the tree changes)."""
+        text = self.texts.get(el)
+        if text is None:
+            text = self.texts[el] = _text_len_probe(el)
+        return text
 
     def container(self) -> tuple[_El | None, str]:
         best: tuple[int, int, _El, str] | None = None
         for prio, name, el in self.containers:
-            length = len(_text_len_probe(el).strip())
+            length = len(self.text_of(el).strip())
             # A short container still counts when it holds the report as images or files.
             if (
                 length < chrome.MIN_CONTAINER_CHARS
@@ -429,7 +459,10 @@ class _Full(Exception):
 class _Walker:
     """One pass over the container: paragraphs at block boundaries, tables as grids."""
 
-    def __init__(self, base_url: str | None) -> None:
+    def __init__(self, base_url: str | None, weights: bool = True) -> None:
+        """``weights``: whether a style may set a font weight (False when the page never
+        says ``weight``: no style attribute is then read)."""
+        self.weights = weights
         self.truncated = False
         self.pre_depth = 0
         self.blocks: list[Block] = []
@@ -448,15 +481,15 @@ class _Walker:
                 self.bold_chars += len(text.strip())
 
     def flush(self) -> None:
-        if not self.parts:
+        parts = self.parts
+        if not parts:
             return
-        raw = "".join(self.parts)
-        self.parts = []
-        if not raw.strip(" \n\r"):  # source white space between blocks
-            self.bold_chars = 0
-            return
+        raw = "".join(parts)
+        parts.clear()
         bold = self.bold_chars
         self.bold_chars = 0
+        if not raw.strip(" \n\r"):  # source white space between blocks
+            return
         if self.pre_depth:
             # <pre>: line breaks and tabs are the layout (a text table pasted as is).
             text = raw.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
@@ -466,12 +499,14 @@ class _Walker:
             text = _norm_ws(raw).strip(" \n\r")
         if not text:
             return
-        for line in text.split("\n"):
-            line = noise.strip_artifacts(line)
+        blocks = self.blocks
+        for line in text.split("\n") if "\n" in text else (text,):
+            if "[bookmark" in line:
+                line = noise.strip_artifacts(line)
             if line.strip(" "):
                 visible = len(line.strip(_WS))
-                self.blocks.append(Paragraph(line, emphasis=visible > 0 and bold >= visible * 0.8))
-        if len(self.blocks) >= MAX_BLOCKS:
+                blocks.append(_new(Paragraph, (line, visible > 0 and bold >= visible * 0.8)))
+        if len(blocks) >= MAX_BLOCKS:
             raise _Full
 
     def _abs(self, href: str) -> str:
@@ -481,35 +516,29 @@ class _Walker:
         try:
             self._walk(root)
         except _Full:
-            self.parts = []
+            self.parts.clear()
             self.truncated = True
 
     def _walk(self, root: _El) -> None:
         bold_open: set[_El] = set()
+        parts = self.parts  # flush() empties it in place
+        add = parts.append
+        weights = self.weights
         walker = et.iterwalk(root, events=("start", "end"))
         for event, el in walker:
             tag = el.tag
-            if not isinstance(tag, str):
+            if tag.__class__ is not str:
                 continue
             if event == "start":
-                if tag == "table" and el is not root:
-                    table = _table(el)
-                    if table is not None:
+                if tag in _BREAK_TAGS:
+                    if tag == "table" and el is not root:
+                        table = _table(el)
+                        if table is not None:
+                            self._add_table(el, table)
+                            walker.skip_subtree()
+                            continue
+                    if parts:
                         self.flush()
-                        caption = next((c for c in el if c.tag == "caption"), None)
-                        if caption is not None:
-                            text = _cell_text(caption)
-                            if text:
-                                self.blocks.append(Paragraph(text, emphasis=True))
-                        self.blocks.append(table)
-                        self.tables += 1
-                        if len(self.blocks) >= MAX_BLOCKS:
-                            raise _Full
-                        walker.skip_subtree()
-                        self._collect_refs(el)
-                        continue
-                if tag in _BLOCK_TAGS or tag == "br":
-                    self.flush()
                 elif tag == "a":
                     href = el.get("href")
                     if href and not href.startswith(("javascript:", "#", "mailto:")):
@@ -518,23 +547,45 @@ class _Walker:
                     src = el.get("src") or el.get("data-src")
                     if src:
                         self.images.append(self._abs(src.strip()))
-                if tag in _BOLD_TAGS or _bold_style(el.get("style")):
+                if tag in _BOLD_TAGS or (weights and _bold_style(el.get("style"))):
                     self.bold_depth += 1
                     bold_open.add(el)
                 if tag == "pre":
                     self.pre_depth += 1
-                self.add(el.text)
+                text = el.text
+                if text:
+                    add(text)
+                    if self.bold_depth:
+                        self.bold_chars += len(text.strip())
             else:
-                if el in bold_open:
+                if bold_open and el in bold_open:
                     self.bold_depth -= 1
-                if tag == "pre":
-                    self.flush()
-                    self.pre_depth -= 1
                 if tag in _BLOCK_TAGS:
-                    self.flush()
+                    if tag == "pre":
+                        self.flush()
+                        self.pre_depth -= 1
+                    elif parts:
+                        self.flush()
                 if el is not root:
-                    self.add(el.tail)
+                    text = el.tail
+                    if text:
+                        add(text)
+                        if self.bold_depth:
+                            self.bold_chars += len(text.strip())
         self.flush()
+
+    def _add_table(self, el: _El, table: Table) -> None:
+        self.flush()
+        caption = next((c for c in el if c.tag == "caption"), None)
+        if caption is not None:
+            text = _cell_text(caption)
+            if text:
+                self.blocks.append(Paragraph(text, emphasis=True))
+        self.blocks.append(table)
+        self.tables += 1
+        if len(self.blocks) >= MAX_BLOCKS:
+            raise _Full
+        self._collect_refs(el)
 
     def _collect_refs(self, table: _El) -> None:
         for el in table.iter("a", "img"):
@@ -562,7 +613,7 @@ def _rows(table: _El) -> Iterator[_El]:
 def _span(value: str | None, cap: int) -> int:
     if not value:
         return 1
-    m = re.match(r"\s*(\d+)", value)
+    m = _SPAN_RE.match(value)
     if m is None:
         return 1
     n = int(m.group(1))
@@ -570,58 +621,73 @@ def _span(value: str | None, cap: int) -> int:
 
 
 def _table(el: _El) -> Table | None:
-    """The table's grid, or None for a layout table (walked through as blocks)."""
+    """The table's grid, or None for a layout table (walked through as blocks).
+
+    One pass: each cell is read and placed at once (a position a rowspan from an earlier
+    row covers is skipped). A table of more than ``_MAX_TABLE_CELLS`` cells is read as text
+    (None) even when its spans would also be too many to lay out; the spans alone raise.
+    """
     nested = next((t for t in el.iter("table") if t is not el), None)
     if nested is not None:
         return None
-    raw_rows: list[list[tuple[str, int, int]]] = []
+    trs = list(_rows(el))
+    if not trs:
+        return None
+    n_rows = len(trs)
+    # Grid columns covered by a cell anchored in an earlier row (rowspan > 1), by row.
+    covered: dict[int, set[int]] = {}
+    anchors: list[GridCell] = []
+    add = anchors.append
+    n_cols = 0
     budget = _MAX_TABLE_CELLS
-    for tr in _rows(el):
-        cells = []
+    grid_budget = _MAX_GRID_CELLS
+    too_large = False  # the spans are too many to lay out (raised once every cell is read)
+    for r, tr in enumerate(trs):
+        c = 0
+        taken = covered.pop(r, None)
         for td in tr:
             if td.tag not in ("td", "th"):
                 continue
             budget -= 1
             if budget < 0:
                 return None  # no report table is this big: read it as text (bounded)
-            cells.append(
-                (
-                    _cell_text(td),
-                    _span(td.get("rowspan"), _MAX_ROWSPAN),
-                    _span(td.get("colspan"), _MAX_COLSPAN),
-                )
-            )
-        raw_rows.append(cells)
-    if not raw_rows:
-        return None
-    n_rows = len(raw_rows)
-    # Positions covered by a cell anchored in an earlier row (rowspan > 1).
-    covered: set[tuple[int, int]] = set()
-    anchors: list[GridCell] = []
-    n_cols = 0
-    budget = _MAX_GRID_CELLS
-    for r, cells in enumerate(raw_rows):
-        c = 0
-        for text, rowspan, colspan in cells:
-            while (r, c) in covered:
-                c += 1
+            if too_large:
+                continue
+            rowspan = td.get("rowspan")
+            colspan = td.get("colspan")
+            # _cell_text, inline (a call less per cell)
+            if len(td) == 0:
+                text = td.text
+                text = " ".join(text.split()) if text else ""
+            else:
+                text = " ".join(_text(td).split())
+            rowspan = 1 if rowspan is None else _span(rowspan, _MAX_ROWSPAN)
+            colspan = 1 if colspan is None else _span(colspan, _MAX_COLSPAN)
+            if taken:
+                while c in taken:
+                    c += 1
             if rowspan > 1:
                 rowspan = min(rowspan, n_rows - r)
-                budget -= rowspan * colspan
-                if budget < 0:
-                    raise DocumentError("a table too large to lay out (rowspan/colspan bomb)")
-                for dr in range(1, rowspan):
-                    for dc in range(colspan):
-                        covered.add((r + dr, c + dc))
-            anchors.append(GridCell(text, r, c, rowspan, colspan))
+                grid_budget -= rowspan * colspan
+                if grid_budget < 0:
+                    too_large = True
+                    continue
+                for dr in range(r + 1, r + rowspan):
+                    below = covered.get(dr)
+                    if below is None:
+                        below = covered[dr] = set()
+                    below.update(range(c, c + colspan))
+            add(_new(GridCell, (text, r, c, rowspan, colspan)))
             c += colspan
         if c > n_cols:
             n_cols = c
+    if too_large:
+        raise DocumentError("a table too large to lay out (rowspan/colspan bomb)")
     if n_cols == 0:
         return None
-    texts = [a.text for a in anchors]
-    prose = (n_rows == 1 and n_cols == 1) or any(len(t) > _LAYOUT_CELL_CHARS for t in texts)
-    if prose and (n_rows * n_cols <= 4 or sum(len(t) for t in texts) > _LAYOUT_CELL_CHARS):
+    lengths = list(map(len, map(_CELL_TEXT, anchors)))
+    prose = (n_rows == 1 and n_cols == 1) or max(lengths, default=0) > _LAYOUT_CELL_CHARS
+    if prose and (n_rows * n_cols <= 4 or sum(lengths) > _LAYOUT_CELL_CHARS):
         return None  # a wrapper around prose
     return _compact(anchors, n_rows, n_cols)
 
@@ -635,11 +701,14 @@ def _compact(anchors: list[GridCell], n_rows: int, n_cols: int) -> Table:
     """
     cells_in_row = [0] * n_rows
     used_rows = [False] * n_rows
-    for a in anchors:
-        cells_in_row[a.row] += 1
-        if a.text:
-            for r in range(a.row, a.row + a.rowspan):
-                used_rows[r] = True
+    for text, row, _col, rowspan, _colspan in anchors:
+        cells_in_row[row] += 1
+        if text:
+            if rowspan == 1:
+                used_rows[row] = True
+            else:
+                for r in range(row, row + rowspan):
+                    used_rows[r] = True
     keep = [used or cells_in_row[r] > 1 for r, used in enumerate(used_rows)]
     if all(keep):
         return Table(tuple(anchors), n_rows, n_cols)
@@ -744,10 +813,13 @@ def clean_html(
     if body_el is None:
         body_el = root
     container: _El | None
-    scan = _Scan(root)
-    if hanweb is not None and len(_text_len_probe(hanweb)) >= chrome.MIN_CONTAINER_CHARS:
+    text = decoded.text
+    # Character references could spell a style's words: then read every style.
+    styles = "display" in text or "visibility" in text or "&#" in text
+    scan = _Scan(root, styles)
+    if hanweb is not None and len(scan.text_of(hanweb)) >= chrome.MIN_CONTAINER_CHARS:
         container, how = hanweb, "hanweb-markers"
-        inner = _Scan(hanweb)
+        inner = _Scan(hanweb, styles)
         scan.noise.extend(inner.noise)
         scan.always |= inner.always
     else:
@@ -759,21 +831,22 @@ def clean_html(
     logger.debug("content container: %s", how)
     title_candidates = scan.title_texts()
     # Info-bar fields and the site code: read from the whole page outside the content.
-    page_text = _text_len_probe(body_el if hanweb is None else root)
-    content_text = _text_len_probe(container)
+    page_text = scan.text_of(body_el if hanweb is None else root)
+    content_text = scan.text_of(container)
     outside = page_text.replace(content_text, "\n") if container is not body_el else ""
     for key, value in noise.info_fields(outside[:100_000]).items():
         meta.setdefault(key, value)
     site = chrome.SITE_ID_RE.search(outside[-50_000:]) if outside else None
     if site is not None:
         meta.setdefault("网站标识码", site.group(1))
-    nodes, chars = _drop_noise(container, scan.noise, scan.always)
-    # Elements of the page outside the content (header, navigation, footer …), counted.
+    # Elements of the page outside the content (header, navigation, footer …), counted
+    # before the chrome inside the content goes (the difference is the same).
     if container is hanweb:  # detached from the page: everything left in it is outside
-        outside_nodes = _count(root)
+        outside_nodes = scan.count
     else:
-        outside_nodes = 0 if container is root else max(0, _count(root) - _count(container))
-    walker = _Walker(url)
+        outside_nodes = 0 if container is root else max(0, scan.count - _count(container))
+    nodes, chars = _drop_noise(container, scan.noise, scan.always)
+    walker = _Walker(url, weights="weight" in text or "&#" in text)
     walker.walk(container)
     blocks = walker.blocks
     if walker.truncated:
@@ -793,7 +866,7 @@ def clean_html(
     for key, value in found.meta.items():
         meta.setdefault(key, value)
     kept_chars = sum(
-        len(b.text) if isinstance(b, Paragraph) else sum(len(c.text) for c in b.cells)
+        len(b.text) if isinstance(b, Paragraph) else sum(map(len, map(_CELL_TEXT, b.cells)))
         for b in kept_blocks
     )
     links = [(href, text) for href, text in walker.links]

@@ -61,6 +61,7 @@ _TITLE_NOISE_RE: Final = re.compile(
 _SIGNATURE_MAX: Final = 40
 _MAX_NAME: Final = 14
 # Registry names that are not places one would name an organ by.
+_TOWNSHIP_ORGAN_SUFFIXES: Final = ("", "人民政府", "办事处", "管理委员会")
 _IGNORED_NAMES: Final = frozenset({"市辖区", "县", "街道", "农场", "林场", "盐场", "城南"})
 
 
@@ -221,6 +222,11 @@ def _organ_like(s: str) -> bool:
     )
 
 
+def meta_context(meta: dict[str, str]) -> str:
+    """What the page's metadata says of the publisher (发布机构, 来源, site name), one per line."""
+    return "\n".join(meta[k] for k in (*_ORGAN_KEYS, "SiteName") if meta.get(k))
+
+
 def organ_from_meta(meta: dict[str, str]) -> str | None:
     for key in _ORGAN_KEYS:
         value = meta.get(key)
@@ -324,7 +330,12 @@ def resolve_region(
             continue
         support = sum(1 for c in codes if c in chain_codes and c != d.code)
         in_context = sum(
-            1 for a in chain[:-1] if a.level in ("county", "city") and a.name in context
+            1
+            for a in chain[:-1]
+            if a.level in ("county", "city")
+            and a.name not in _IGNORED_NAMES
+            and "直辖" not in a.name
+            and a.name in context
         )
         scored.append((support * 10 + in_context + len(chain), d))
     if not scored:
@@ -343,6 +354,12 @@ def level_of(organ: str | None, division: Division | None) -> Level | None:
     if not organ:
         return None
     s = organ
+    if (
+        division is not None
+        and division.level == "township"
+        and s.endswith(tuple(division.name + suf for suf in _TOWNSHIP_ORGAN_SUFFIXES))
+    ):
+        return "township"  # 阿热勒托海牧场, 兵团八十六团分部, 某某林场: the division itself
     if not s.endswith(("人民政府", "办事处")) and vocab.DEPARTMENT_SUFFIX_RE.search(s):
         return "department"
     if s.endswith("人民政府办公室") or s.endswith("政府办"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import gc
 import re
 from collections.abc import Sequence
 from typing import Final
@@ -34,7 +35,7 @@ from crawler.parse.model import (
 )
 from crawler.parse.texttables import Line, Token, flatten, render, tokenize
 
-PARSER_VERSION: Final = "1.0.0"
+PARSER_VERSION: Final = "1.1.0"
 
 ATTACHMENT_RE: Final = re.compile(
     r"\.(?:pdf|docx?|xlsx?|wps|et|rtf|ofd|zip|rar|7z)(?:$|[?#])|downfile\.jsp|download", re.I
@@ -228,7 +229,7 @@ def parse_report(
         resolution = metadata.resolve_region(
             organ,
             title,
-            context_text + "\n" + "\n".join(tail) + "\n" + doc.meta.get("SiteName", ""),
+            context_text + "\n" + "\n".join(tail) + "\n" + metadata.meta_context(doc.meta),
             site_code=doc.meta.get("SiteIDCode") or doc.meta.get("网站标识码"),
             hint=division_hint,
         )
@@ -416,7 +417,31 @@ def parse_document(
     hint_title: str | None = None,
     division_hint: str | None = None,
 ) -> ParsedReport:
-    """Clean (HTML or text), parse and validate one document."""
+    """Clean (HTML or text), parse and validate one document.
+
+    The cyclic garbage collector is paused meanwhile: a parse makes tens of thousands of
+    short-lived objects and no reference cycles, so the collections its allocations would
+    trigger find nothing to free (they cost ~5% of a parse). Whatever the parse leaves
+    behind is collected after it, as usual.
+    """
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _parse_document(body, url, content_type, encoding, hint_title, division_hint)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _parse_document(
+    body: bytes,
+    url: str | None,
+    content_type: str | None,
+    encoding: str | None,
+    hint_title: str | None,
+    division_hint: str | None,
+) -> ParsedReport:
     from crawler.parse.html import clean_html  # local: html imports this module's helpers
     from crawler.parse.text import clean_text
 
@@ -446,6 +471,8 @@ def encoding_from_header(content_type: str | None) -> str | None:
 def decode_text(body: bytes, charset: str | None) -> str:
     decoded = encoding.decode(body, header_charset=charset, is_html=False)
     check_not_binary(decoded.text)
+    if not decoded.text.strip():
+        raise DocumentError("empty document (only white space)")
     return decoded.text
 
 

@@ -16,6 +16,7 @@ next numeral's first strong heading is chosen.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,6 +49,7 @@ class Sections:
         return h.line if h is not None else None
 
 
+_HEAD: Final = operator.attrgetter("head")
 _MAYBE_HEADING_RE: Final = re.compile(r"[一二三四五六]|情况|事项|概述|问题")
 
 
@@ -105,11 +107,9 @@ def _remainder(head: str, rest_key: str) -> str:
 def split(lines: list[Line]) -> Sections:
     """Find the six headings and cut the lines into section texts."""
     candidates: dict[str, list[Heading]] = {k: [] for k in SECTION_KEYS}
-    for i, line in enumerate(lines):
-        head = line.head
-        if not head:
-            continue
-        for numeral, score, rest in _candidate(head):
+    # (an empty head is no candidate: _candidate("") is empty)
+    for i, found in enumerate(map(_candidate, map(_HEAD, lines))):
+        for numeral, score, rest in found:
             candidates[numeral].append(Heading(numeral, i, score, rest))
     chosen: dict[str, Heading] = {}
     pos = -1
@@ -136,9 +136,6 @@ def split(lines: list[Line]) -> Sections:
         end = ordered[n + 1].line if n + 1 < len(ordered) else len(lines)
         ranges[heading.key] = (heading.line + 1, end)
         parts = [heading.rest] if heading.rest else []
-        for line in lines[heading.line + 1 : end]:
-            text = render(line)
-            if text:
-                parts.append(text)
+        parts.extend(filter(None, map(render, lines[heading.line + 1 : end])))
         texts[heading.key] = "\n".join(parts)
     return Sections(chosen, {k: texts.get(k, "") for k in SECTION_KEYS}, ranges)

@@ -56,6 +56,10 @@ from crawler.parse.model import (
 from crawler.parse.numbers import Kind
 from crawler.parse.texttables import Token
 
+# Enum members as module constants: on Python 3.11 ``Kind.BLANK`` is a slow class lookup.
+_BLANK: Final = Kind.BLANK
+_NUMBER: Final = Kind.NUMBER
+
 
 def _s2_rows(template: Template) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Section 二's rows and their columns, in template order (from :data:`CELL_SPECS`)."""
@@ -143,7 +147,7 @@ def _s3_rows_for(key: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def _empty(row: _Row) -> bool:
     """The row holds no value (not found, or found with nothing but blanks after it)."""
-    return row.run is None or not any(t.kind is not Kind.BLANK for t in row.run)
+    return row.run is None or not any(t.kind is not _BLANK for t in row.run)
 
 
 def _walk(
@@ -161,12 +165,13 @@ def _walk(
     current: _Row | None = None
     pending = ""  # the last short label that named no row (maybe half of one)
     index = {r.row: i for i, r in enumerate(rows)}
+    header_line = -1  # a line holding an applicant column header (自然人 …): a header row
     for tok in tokens:
         if (
             tok.row_start
             and current is not None
             and current.run
-            and any(t.kind is not Kind.BLANK for t in current.run)
+            and any(t.kind is not _BLANK for t in current.run)
         ):
             current = None  # a new table row: the previous row's run is complete
         if not tok.is_label:
@@ -175,6 +180,12 @@ def _walk(
                 current.run.append(tok)
             continue
         key = tok.key
+        if _column_header(key):
+            header_line = tok.line
+        if tok.line == header_line:
+            # 总计 / 其他 beside 自然人 in a (repeated) header row name columns, not rows.
+            pending = ""
+            continue
         plain, contextual = _lookup(lookup, key, nxt, len(rows))
         if not plain and not contextual and pending:
             # A row label wrapped over two cells: 4.保护第 / 三方合法权益.
@@ -213,14 +224,40 @@ def _walk(
 
 
 _LABEL_TAIL_MAX: Final = 12
+_HEADER_ONLY_COLUMNS: Final = frozenset(S3_COLUMNS) - {"other_org", "total"}
+
+
+@lru_cache(maxsize=4096)
+def _column_header(key: str) -> bool:
+    """An applicant column header that never names a row (自然人, 商业企业 …)."""
+    return any(col in _HEADER_ONLY_COLUMNS and p.match(key) for col, p in _S3_COLUMN_RES)
+
+
+_NO_ROWS: Final = (_NOTHING, _NOTHING)
 
 
 def _lookup(
     lookup: Callable[[str], tuple[frozenset[str], frozenset[str]]], key: str, nxt: int, n: int
 ) -> tuple[frozenset[str], frozenset[str]]:
-    if nxt >= n or len(key) > vocab.MAX_LABEL_LEN or _prose(key):
-        return _NOTHING, _NOTHING
+    if nxt >= n:
+        return _NO_ROWS
     return lookup(key)
+
+
+@lru_cache(maxsize=4096)
+def _s2_lookup(key: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The section 二 rows a label names (none for prose or an over-long label)."""
+    if len(key) > vocab.MAX_LABEL_LEN or _prose(key):
+        return _NO_ROWS
+    return _s2_rows_for(key), _NOTHING
+
+
+@lru_cache(maxsize=4096)
+def _s3_lookup(key: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The section 三 rows a label names (none for prose or an over-long label)."""
+    if len(key) > vocab.MAX_LABEL_LEN or _prose(key):
+        return _NO_ROWS
+    return _s3_rows_for(key)
 
 
 _BRACKETED_RE: Final = re.compile(r"\([^()]*\)")
@@ -261,9 +298,9 @@ def _values(readings: Sequence[Token | None]) -> tuple[Decimal | None, ...]:
 
 def _trim(run: list[Token]) -> list[Token]:
     lo, hi = 0, len(run)
-    while lo < hi and run[lo].kind is Kind.BLANK:
+    while lo < hi and run[lo].kind is _BLANK:
         lo += 1
-    while hi > lo and run[hi - 1].kind is Kind.BLANK:
+    while hi > lo and run[hi - 1].kind is _BLANK:
         hi -= 1
     return run[lo:hi]
 
@@ -281,7 +318,7 @@ def reconcile(
     fields right after the label are often layout padding rather than blank cells.
     """
     if len(run) == n:
-        leading_blank = run[0].kind is Kind.BLANK and any(t.kind is not Kind.BLANK for t in run)
+        leading_blank = run[0].kind is _BLANK and any(t.kind is not _BLANK for t in run)
         if padded_line and leading_blank:
             return Reconciled(
                 tuple(run),
@@ -291,7 +328,7 @@ def reconcile(
                 True,
             )
         return Reconciled(tuple(run), True, "", False)
-    filled = [t for t in run if t.kind is not Kind.BLANK]
+    filled = [t for t in run if t.kind is not _BLANK]
     if len(filled) == n:
         return Reconciled(tuple(filled), True, "", False)
     candidates: list[tuple[Token | None, ...]] = []
@@ -300,7 +337,7 @@ def reconcile(
         if len(trimmed) == n:
             return Reconciled(tuple(trimmed), True, "", False)
         if len(run) > n:
-            positions = [i for i, t in enumerate(run) if t.kind is not Kind.BLANK]
+            positions = [i for i, t in enumerate(run) if t.kind is not _BLANK]
             for start in range(len(run) - n + 1):
                 if all(start <= p < start + n for p in positions):
                     candidates.append(tuple(run[start : start + n]))
@@ -382,7 +419,7 @@ def extract(
 
     # Section 二.
     s2_rows = [_Row(row, cols) for row, cols in _S2_ROWS[template]]
-    _walk(s2_tokens, s2_rows, lambda key: (_s2_rows_for(key), _NOTHING))
+    _walk(s2_tokens, s2_rows, _s2_lookup)
     for r in s2_rows:
         ids = _ids("s2", r.row, r.columns)
         if r.run is None:
@@ -390,13 +427,15 @@ def extract(
         found_rows += 1
         rec = reconcile(r.run, len(ids), padded_line=_padded_line(r))
         _place(ids, rec, placed, ambiguous, f"section 二 row {r.row}")
-        for cid in ids:
-            if SPEC_BY_ID[cid].money:
-                money_units[cid] = _money_unit(s2_tokens, r.label)
+        money = [cid for cid in ids if SPEC_BY_ID[cid].money]
+        if money:
+            unit = _money_unit(s2_tokens, r.label)  # the row's header states it once
+            for cid in money:
+                money_units[cid] = unit
 
     # Section 三: in a real grid, by the columns its headers name; else by order.
     s3_rows = [_Row(row, S3_COLUMNS) for row in S3_ROWS[template]]
-    _walk(s3_tokens, s3_rows, _s3_rows_for)
+    _walk(s3_tokens, s3_rows, _s3_lookup)
     column_maps = _s3_column_maps(s3_tokens, s3_rows)
     for r in s3_rows:
         if r.run is None:
@@ -436,7 +475,7 @@ def _padded_line(row: _Row) -> bool:
     if not row.run or row.label is None:
         return False
     first = row.run[0]
-    return first.line == row.label.line and first.col < 0
+    return first.line == row.label.line and first.tabbed
 
 
 @lru_cache(maxsize=256)
@@ -451,8 +490,7 @@ def _place(
     ambiguous: list[tuple[str, Reconciled, tuple[str, ...]]],
     where: str,
 ) -> None:
-    for cid, tok in zip(ids, rec.cells, strict=True):
-        placed[cid] = tok
+    placed.update(zip(ids, rec.cells, strict=True))
     if rec.note:
         ambiguous.append((where, rec, ids))
 
@@ -492,7 +530,7 @@ def _by_columns(run: list[Token], columns: dict[int, int] | None) -> Reconciled 
     for tok in run:
         idx = columns.get(tok.col)
         if idx is None:
-            if tok.kind is not Kind.BLANK:
+            if tok.kind is not _BLANK:
                 return None  # a value outside the named columns: let the order decide
             continue
         if cells[idx] is not None:
@@ -504,39 +542,73 @@ def _by_columns(run: list[Token], columns: dict[int, int] | None) -> Reconciled 
 
 
 def _s4_run(tokens: Sequence[Token]) -> list[Token] | None:
-    """The value tokens of section 四: runs between labels that hold at least one value."""
+    """The value tokens of section 四: runs between labels that hold at least one value,
+    and the rows of a table that are wholly blank (a group with nothing to report)."""
     start = next(
         (i for i, t in enumerate(tokens) if t.is_label and vocab.S4_START_RE.search(t.key)), None
     )
     if start is None:
         return None
     out: list[Token] = []
-    segment: list[Token] = []
     blank_row: list[Token] = []  # a row of exactly fifteen blank cells (all left empty)
+    width: dict[int, int] = {}  # grid block -> the last column its header labels reach
     for tok in tokens[start:]:
+        if tok.is_label and tok.col >= 0:
+            width[tok.block] = max(width.get(tok.block, 0), tok.col)
+
+    def keep(segment: list[Token]) -> None:
+        nonlocal blank_row
+        if any(t.kind is not _BLANK for t in segment):
+            out.extend(segment)
+        elif len(segment) == _S4_N:
+            blank_row = segment
+        elif (
+            segment
+            and segment[0].col >= 0
+            and segment[0].block in width
+            and all(t.line == segment[0].line and t.col >= 0 for t in segment)
+            and len(segment) == width[segment[0].block] + 1
+        ):
+            out.extend(segment)  # a full row of empty cells under its own header
+
+    segment: list[Token] = []
+    for tok in tokens[start:]:
+        if tok.kind is _BLANK and tok.col > width.get(tok.block, tok.col):
+            continue  # an empty field past the header's last column: padding, not a cell
         if tok.is_label:
             if len(tok.key) > vocab.MAX_LABEL_LEN and out:
                 break  # prose after the table
-            if any(t.kind is not Kind.BLANK for t in segment):
-                out.extend(segment)
-            elif len(segment) == _S4_N:
-                blank_row = segment
+            keep(segment)
             segment = []
             continue
         segment.append(tok)
-    if any(t.kind is not Kind.BLANK for t in segment):
-        out.extend(segment)
-    elif len(segment) == _S4_N:
-        blank_row = segment
+    keep(segment)
     return out or blank_row or None
 
 
+@lru_cache(maxsize=4096)
 @lru_cache(maxsize=4096)
 def _value(
     value: Decimal | None, raw: str, unit: str | None = None, reported: Decimal | None = None
 ) -> CellValue:
     """CellValues are immutable: the common ones (0, "0") are shared."""
     return CellValue(value, raw, unit, reported)
+
+
+@lru_cache(maxsize=4096)
+def _count_value(value: Decimal, raw: str) -> tuple[CellValue, bool, bool]:
+    """A count's CellValue (shared), whether it is fractional and whether negative.
+
+    ``value`` is what ``raw`` reads as: the text alone decides all three.
+    """
+    return CellValue(value, raw), value != value.to_integral_value(), value < 0
+
+
+# Per template: (cell id, is money, may be negative) of every cell, in template order.
+_CELL_FLAGS: Final = {
+    t: tuple((cid, SPEC_BY_ID[cid].money, SPEC_BY_ID[cid].signed) for cid in CELL_IDS[t])
+    for t in TEMPLATES
+}
 
 
 def _cell_values(
@@ -548,32 +620,33 @@ def _cell_values(
     not_number: list[str] = []
     not_integer: list[str] = []
     negative: list[str] = []
-    for cid in CELL_IDS[template]:
+    for cid, money, signed in _CELL_FLAGS[template]:
         tok = placed.get(cid)
-        spec = SPEC_BY_ID[cid]
         if tok is None:
             missing.append(cid)
             cells[cid] = _value(None, "")
             continue
-        reading = tok.reading
-        if reading.kind is Kind.BLANK:
+        text, _key, reading = tok[:3]
+        kind = reading.kind
+        if kind is _BLANK:
             blank.append(cid)
-            cells[cid] = _value(None, tok.text)
-            continue
-        if reading.kind is not Kind.NUMBER or reading.value is None:
-            not_number.append(cid)
-            cells[cid] = _value(None, tok.text)
+            cells[cid] = _value(None, text)
             continue
         value = reading.value
-        if spec.money:
-            unit = reading.unit or money_units.get(cid)
-            cells[cid] = _value(numbers.to_wan(value, unit), tok.text, unit, value)
+        if kind is not _NUMBER or value is None:
+            not_number.append(cid)
+            cells[cid] = _value(None, text)
             continue
-        if value != value.to_integral_value():
+        if money:
+            unit = reading.unit or money_units.get(cid)
+            cells[cid] = _value(numbers.to_wan(value, unit), text, unit, value)
+            continue
+        cell, fractional, below_zero = _count_value(value, text)
+        if fractional:
             not_integer.append(cid)
-        if value < 0 and not spec.signed:
+        if below_zero and not signed:
             negative.append(cid)
-        cells[cid] = _value(value, tok.text)
+        cells[cid] = cell
     findings: list[Finding] = []
     if missing:
         findings.append(

@@ -17,11 +17,17 @@ from crawler.parse import numbers, vocab
 from crawler.parse.model import Block, Paragraph, Table
 from crawler.parse.numbers import Kind, Reading
 
+# Enum members as module constants: on Python 3.11 ``Kind.BLANK`` is a slow class lookup.
+_BLANK: Final = Kind.BLANK
+_TEXT: Final = Kind.TEXT
+
 _WS: Final = " \t\r\n\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff"
+_WS_BUT_TAB: Final = _WS.replace("\t", "")
 _CONTINUATION_MAX: Final = 12  # a wrapped label's second half is short
 _SPLIT_MAX_CHARS: Final = 400
 _SPLIT_MAX_PARTS: Final = 40
 _VALUE_KINDS: Final = frozenset({Kind.NUMBER, Kind.NOT_NUMBER})
+TAB_BLOCKS: Final = 1 << 30  # block ids of runs of tab-separated lines (past any real block)
 
 
 class Line(NamedTuple):
@@ -33,6 +39,7 @@ class Line(NamedTuple):
     is_row: bool
     cells: tuple[str, ...] = ()  # a table row's anchor texts, in column order
     emphasis: bool = False
+    anchors: tuple[int, ...] = ()  # a table row's grid columns where a cell starts in this row
 
 
 class Token(NamedTuple):
@@ -44,8 +51,9 @@ class Token(NamedTuple):
     line: int  # index into the line list
     is_label: bool  # text, not a number / blank / not-a-number mark
     row_start: bool = False  # the first cell of a table row or a tab-separated line
-    col: int = -1  # the grid column of a table cell (-1: not from a table grid)
-    block: int = -1  # the block a table cell belongs to
+    col: int = -1  # the grid column of a table cell or a tab-separated field (-1: neither)
+    block: int = -1  # the block a table cell belongs to (a run of tab-separated lines: its id)
+    tabbed: bool = False  # a field of a tab-separated text line
 
     @property
     def kind(self) -> Kind:
@@ -59,35 +67,66 @@ class Token(NamedTuple):
 def flatten(blocks: tuple[Block, ...] | list[Block]) -> list[Line]:
     """Paragraphs (split at line breaks) and table rows, in reading order."""
     lines: list[Line] = []
+    add = lines.append
     for b, block in enumerate(blocks):
         if isinstance(block, Paragraph):
-            for part in block.text.split("\n"):
-                lines.append(Line(part, part.strip(_WS), b, False, (), block.emphasis))
+            text, emphasis = block
+            if "\n" not in text:
+                add(_new(Line, (text, text.strip(_WS), b, False, (), emphasis, ())))
+                continue
+            for part in text.split("\n"):
+                add(_new(Line, (part, part.strip(_WS), b, False, (), emphasis, ())))
         elif isinstance(block, Table):
-            rows = block.rows_text()
-            for cells in rows:
-                head = next((c.strip(_WS) for c in cells if c.strip(_WS)), "")
-                lines.append(Line("\t".join(cells).rstrip("\t"), head, b, True, tuple(cells)))
+            n_cols = block.n_cols
+            rows = [[""] * n_cols for _ in range(block.n_rows)]
+            starts: list[list[int]] = [[] for _ in range(block.n_rows)]
+            for text, r, c, _rowspan, _colspan in block.cells:
+                rows[r][c] = text
+                starts[r].append(c)
+            for cells, anchors in zip(rows, starts, strict=True):
+                head = ""
+                for cell in cells:
+                    if cell:
+                        head = cell.strip(_WS)
+                        if head:
+                            break
+                text = "\t".join(cells).rstrip("\t")
+                anchors.sort()
+                add(_new(Line, (text, head, b, True, tuple(cells), False, tuple(anchors))))
     return lines
 
 
 def render(line: Line) -> str:
     """A line as section text: edge white space gone, NBSPs as spaces, table cells tab-joined."""
     if line.is_row:
-        return "\t".join(c.strip(_WS).replace("\u00a0", " ") for c in line.cells).strip("\t")
+        # NBSPs replaced after the join: the same text, one replace instead of one a cell.
+        return "\t".join([c.strip(_WS) for c in line.cells]).replace("\u00a0", " ").strip("\t")
     return line.text.strip(_WS).replace("\u00a0", " ")
+
+
+# Lines and tokens are made by the ten thousand per page: built straight from their field
+# tuples (what the NamedTuple constructor does, without its Python-level __new__).
+_new: Final = tuple.__new__
 
 
 @lru_cache(maxsize=8192)
 def _cell(text: str) -> tuple[str, str, Reading, bool]:
     stripped = text.strip(_WS)
     reading = numbers.read(stripped)
-    return stripped, vocab.norm(stripped), reading, reading.kind is Kind.TEXT
+    return stripped, vocab.norm(stripped), reading, reading.kind is _TEXT
 
 
-def _token(text: str, line: int, row_start: bool = False, col: int = -1, block: int = -1) -> Token:
+def _token(
+    text: str,
+    line: int,
+    row_start: bool = False,
+    col: int = -1,
+    block: int = -1,
+    tabbed: bool = False,
+) -> Token:
     stripped, key, reading, label = _cell(text)
-    return Token(stripped, key, reading, line, label, row_start, col, block)
+    fields = (stripped, key, reading, line, label, row_start, col, block, tabbed)
+    return _new(Token, fields)
 
 
 def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list[Token]:
@@ -105,47 +144,73 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
     * anything else — one cell per non-empty line (NBSP-only lines are blank cells).
     """
     tokens: list[Token] = []
+    add = tokens.append
     stop = len(lines) if stop is None else stop
     open_tab_cell = False  # the last token came from a tab-prefixed single-cell line
+    after_grid = False  # the last non-empty line was a table row
+    tab_run = -1  # the first line of the current run of tab-separated lines
+    last_tab = -2  # the last tab-separated line
+    prev_line = -3  # the last non-empty line
     for i in range(start, stop):
         line = lines[i]
         if line.is_row:
             open_tab_cell = False
-            for k, cell in enumerate(line.cells):
-                tok = _token(cell, i, k == 0, k, line.block)
-                if tok.is_label and " " in tok.text:
+            after_grid = True
+            prev_line = i
+            # Only the cells that start in this row: a position a row or column span
+            # covers is no cell of its own (it is not a blank cell either).
+            cells, block = line.cells, line.block
+            first = True
+            for k in line.anchors:
+                stripped, key, reading, label = _cell(cells[k])
+                if label and " " in stripped:
                     # "0 0" in one grid cell: two values a converter merged.
-                    split = _space_separated(tok.text, i)
+                    split = _space_separated(stripped, i)
                     if split is not None and not split[0].is_label:
                         tokens.extend(split)
+                        first = False
                         continue
-                tokens.append(tok)
+                add(_new(Token, (stripped, key, reading, i, label, first, k, block, False)))
+                first = False
             continue
         raw = line.text
         if not raw or not raw.strip(" \r\n"):
             continue  # an empty line separates, it is not a cell
-        body = raw.rstrip(_WS)
-        if body.endswith("|"):
-            open_tab_cell = False
-            parts = body[:-1].split("|")
-            for part in parts:
-                tokens.append(_token(part, i))
-            continue
-        lead = len(raw) - len(raw.lstrip("\t"))
-        rest = raw[lead:]
-        if "\t" in rest.rstrip(_WS.replace("\t", "")) and rest.strip(_WS):
-            open_tab_cell = False
-            for k, part in enumerate(raw.split("\t")):
-                tokens.append(_token(part, i, k == 0))
-            continue
-        if lead:
-            tokens.append(_token(rest, i))
-            open_tab_cell = True
-            continue
-        token = _token(raw, i)
+        follows_grid, after_grid = after_grid, False
+        before, prev_line = prev_line, i
+        if "|" in raw:
+            body = raw.rstrip(_WS)
+            if body.endswith("|"):
+                open_tab_cell = False
+                parts = body[:-1].split("|")
+                for part in parts:
+                    add(_token(part, i))
+                continue
+        if "\t" in raw:
+            lead = len(raw) - len(raw.lstrip("\t"))
+            rest = raw[lead:]
+            if "\t" in rest.rstrip(_WS_BUT_TAB) and rest.strip(_WS):
+                open_tab_cell = False
+                if last_tab != before:
+                    tab_run = i
+                last_tab = i
+                # Fields keep their positions: a run of tab lines is a grid (block id past
+                # every real block), so headers can name the columns as in an HTML table.
+                for k, part in enumerate(raw.split("\t")):
+                    add(_token(part, i, k == 0, k, TAB_BLOCKS + tab_run, True))
+                continue
+            if lead:
+                add(_token(rest, i))
+                open_tab_cell = True
+                continue
+        stripped, key, reading, label = _cell(raw)
+        token = _new(Token, (stripped, key, reading, i, label, False, -1, -1, False))
+        if follows_grid and reading.kind is _BLANK:
+            after_grid = True
+            continue  # a spacer paragraph (``<p>&nbsp;</p>``) between tables, not a cell
         if open_tab_cell and tokens:
             prev = tokens[-1]
-            if prev.kind is Kind.BLANK and token.is_value and token.kind is not Kind.BLANK:
+            if prev.kind is _BLANK and token.is_value and token.kind is not _BLANK:
                 tokens[-1] = Token(token.text, token.key, token.reading, prev.line, False)
                 continue
             if (
@@ -157,16 +222,16 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
                 joined = prev.text + token.text
                 reading = numbers.read(joined)
                 tokens[-1] = Token(
-                    joined, prev.key + token.key, reading, prev.line, reading.kind is Kind.TEXT
+                    joined, prev.key + token.key, reading, prev.line, reading.kind is _TEXT
                 )
                 continue
         open_tab_cell = False
-        if token.is_label:
-            split = _space_separated(token.text, i)
+        if label:
+            split = _space_separated(stripped, i)
             if split is not None:
                 tokens.extend(split)
                 continue
-        tokens.append(token)
+        add(token)
     return tokens
 
 

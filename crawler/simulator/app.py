@@ -33,12 +33,14 @@ from urllib.parse import quote
 from crawler.simulator import challenges, content, encoding, families, files
 from crawler.simulator.chrome import Site, resolve
 from crawler.simulator.control import WorkerControl
+from crawler.simulator.families.base import HUGE_MARK, huge_filler_bytes
 from crawler.simulator.landscape import OUTSIDE_IP, Landscape
 from crawler.simulator.model import Article, Attachment, Column, Portal, Route, route_key
 from crawler.simulator.server import Request, Response
 
 STATIC_PREFIXES: Final = ("/static/", "/favicon.ico")
 CACHE_BYTES: Final = 512 * 1024 * 1024
+_HUGE_MARK: Final = HUGE_MARK.encode("ascii")
 
 
 @dataclass(slots=True)
@@ -262,13 +264,17 @@ class Simulator:
                 ctype = "text/html; charset=utf-8"
             return Cached(body, ctype, list(result.headers), _etag(body), modified, result.status)
         body, ctype = encoding.encode(result, portal.encoding)
-        if route is not None and route.kind == "article" and route.target.report is not None:
-            mark = content.BODY_MARK.encode()
-            if mark in body:
-                spliced = content.body_bytes(
-                    route.target.report, route.page, encoding.codec(portal.encoding)
-                )
-                body = body.replace(mark, spliced, 1)
+        if route is not None and route.kind == "article":
+            article = route.target
+            if article.report is not None:
+                mark = content.BODY_MARK.encode()
+                if mark in body:
+                    spliced = content.body_bytes(
+                        article.report, route.page, encoding.codec(portal.encoding)
+                    )
+                    body = body.replace(mark, spliced, 1)
+            if article.huge:
+                body = body.replace(_HUGE_MARK, huge_filler_bytes(article.key), 1)
         return Cached(body, ctype, [], _etag(body), modified)
 
     def _file_headers(

@@ -4,12 +4,21 @@
 
 starts a simulator (no rate limit, so that throughput is what is measured), waits until
 every host serves, then drives it with ``wrk`` (C, Debian package ``wrk``): each wrk
-thread is pinned to one portal's address and cycles through that portal's URLs in a
+thread is pinned to one portal's address and goes through that portal's URLs in a
 crawler-like mix (home, columns, list pages, report and other detail pages, and — with
-``--files`` — attachments), one request per URL per pass. Two runs are made: a *cold*
-one, where every URL is rendered for the first time (the simulator's worst case and a
-crawl's normal case), and a *warm* one over the same URLs (rendered pages cached). The
-results are printed as JSON.
+``--files`` — attachments).
+
+Each phase drives portals of its own, in two runs: a *cold* pass, where each thread asks
+for each of its URLs once and stops (every answer a first rendering: the simulator's
+worst case and a crawl's normal one; the rate is the answers over the time until the
+last thread is done, a lower bound), then a *cached* run cycling over the same URLs for
+``--seconds`` (the cold rate's same-run baseline). Phases: right after ready (the truth
+still being written in the background), once the truth is complete (unless
+``--during-truth``), and once every report body is rendered (``--after-bodies``).
+
+Every run also reports the serving processes' CPU time per answer and what that makes
+on two cores to themselves (a figure the machine's other load does not skew), and wrk's
+own CPU time per request: wrk shares the cores, so a rate is bounded by both.
 
 The URL lists come from the same deterministic landscape, built in this process for
 the chosen portals only.
@@ -19,8 +28,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -34,6 +45,16 @@ from crawler.simulator.model import Portal
 from crawler.simulator.process import SimulatorProcess
 
 WRK_SCRIPT = r"""
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+int clock_gettime(int clock, bench_timespec *tp);
+]]
+local clock = ffi.new("bench_timespec")
+local function now()
+   ffi.C.clock_gettime(1, clock)  -- CLOCK_MONOTONIC
+   return tonumber(clock.tv_sec) + tonumber(clock.tv_nsec) / 1e9
+end
 local counter = 0
 local threads = {}
 local folder = "%(folder)s"
@@ -52,6 +73,9 @@ function init(args)
    answered = 0
    first_pass = 0
    total = #paths
+   once = args[1] == "once"
+   started = now()
+   finished = -1
 end
 function request()
    i = i + 1
@@ -61,14 +85,28 @@ end
 function response(status, headers, body)
    answered = answered + 1
    if answered <= #paths then first_pass = first_pass + 1 end
+   if answered == #paths then
+      finished = now()
+      if once then wrk.thread:stop() end
+   end
 end
 function done(summary, latency, requests)
-   local cold, urls = 0, 0
+   local cold, urls, start, last, early, all = 0, 0, nil, nil, nil, true
    for _, t in ipairs(threads) do
       cold = cold + t:get("first_pass")
       urls = urls + t:get("total")
+      local s, f = t:get("started"), t:get("finished")
+      if start == nil or s < start then start = s end
+      if f < 0 then all = false
+      else
+         if last == nil or f > last then last = f end
+         if early == nil or f < early then early = f end
+      end
    end
    io.write(string.format("FIRST_PASS %%d URLS %%d\n", cold, urls))
+   if all and last ~= nil then
+      io.write(string.format("PASS_DONE %%.4f %%.4f\n", early - start, last - start))
+   end
 end
 """
 
@@ -86,9 +124,38 @@ def crawl_mix(portal: Portal, files: bool, rng: random.Random) -> list[str]:
     return paths
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux ``/proc``)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def machine_load() -> float:
+    """The 1-minute load average (other work on the machine skews every rate)."""
+    return round(os.getloadavg()[0], 2)
+
+
 def run_wrk(
-    folder: Path, hosts: list[tuple[str, int]], seconds: float, connections: int
+    folder: Path,
+    hosts: list[tuple[str, int]],
+    seconds: float,
+    connections: int,
+    server_pids: list[int] | None = None,
+    once: bool = False,
 ) -> dict[str, Any]:
+    """Drive ``hosts`` with wrk; with ``server_pids``, also the CPU time the serving
+    processes spent per answer (a rate that other load on the machine does not skew).
+
+    ``once``: each wrk thread asks for each of its URLs once and stops (a cold run: every
+    answer is a first rendering); the rate is the answers over the time until the last
+    thread finished, a lower bound (threads that finished early leave cores idle)."""
     script = folder / "mix.lua"
     addrs = ", ".join(f'{{"{ip}", "{port}"}}' for ip, port in hosts)
     script.write_text(WRK_SCRIPT % {"folder": folder, "addrs": addrs}, encoding="utf-8")
@@ -97,24 +164,52 @@ def run_wrk(
         "wrk", "-t", str(len(hosts)), "-c", str(max(connections, len(hosts))),
         "-d", f"{max(1, round(seconds))}s", "--latency", "-s", str(script), f"http://{ip}:{port}/",
     ]  # fmt: skip
+    if once:
+        command += ["--", "once"]
+    load = machine_load()
+    cpu_before = cpu_seconds(server_pids or [])
+    wrk_before = _children_cpu()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
+    cpu = cpu_seconds(server_pids or []) - cpu_before
+    wrk_cpu = _children_cpu() - wrk_before
     if done.returncode:
         raise RuntimeError(f"wrk failed: {done.stdout} {done.stderr}")
     out = done.stdout
     result: dict[str, Any] = {"command": " ".join(command)}
-    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
-    result["requests_per_second"] = float(match.group(1)) if match else 0.0
+    duration = max(1, round(seconds))
     match = re.search(r"(\d+) requests in ([\d.]+)(\w+)", out)
     if match:
         result["requests"] = int(match.group(1))
     first = re.search(r"FIRST_PASS (\d+) URLS (\d+)", out)
-    if first:
-        duration = max(1, round(seconds))
-        result["first_pass_requests"] = int(first.group(1))
-        result["distinct_urls"] = int(first.group(2))
-        # Answers to URLs asked for the first time, per second of the run (a lower bound:
-        # a thread that finished its list early adds nothing more to it).
-        result["first_pass_per_second"] = round(int(first.group(1)) / duration, 1)
+    passed = re.search(r"PASS_DONE ([\d.]+) ([\d.]+)", out)
+    if once:
+        answers = int(first.group(1)) if first else 0
+        result["distinct_urls"] = int(first.group(2)) if first else 0
+        result["answered"] = answers
+        result["every_url_answered"] = passed is not None
+        # Until the last thread finished (all URLs answered), else the whole run.
+        window = float(passed.group(2)) if passed else float(duration)
+        result["seconds"] = round(window, 2)
+        if passed:
+            result["first_thread_done_after"] = round(float(passed.group(1)), 2)
+        result["requests_per_second"] = round(answers / window, 1) if window else 0.0
+    else:
+        match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        result["requests_per_second"] = float(match.group(1)) if match else 0.0
+        result["seconds"] = duration
+    result["load_before"] = load
+    result["load_after"] = machine_load()
+    if result.get("requests"):
+        requests = result["requests"]
+        if server_pids:
+            result["server_cpu_seconds"] = round(cpu, 2)
+            result["server_cpu_ms_per_request"] = round(1000 * cpu / requests, 3)
+            # What the servers could answer with both cores to themselves (no wrk, no
+            # other load): a rate that the machine's other work does not skew.
+            result["server_capacity_2_cores"] = round(2 * requests / cpu) if cpu else None
+        # wrk shares the two cores: its own cost per request says how much it takes.
+        result["wrk_cpu_seconds"] = round(wrk_cpu, 2)
+        result["wrk_cpu_ms_per_request"] = round(1000 * wrk_cpu / requests, 3)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     result["non_2xx_3xx"] = int(errors.group(1)) if errors else 0
     latency = re.search(r"50%\s+([\d.]+\w+).*?99%\s+([\d.]+\w+)", out, re.S)
@@ -123,11 +218,49 @@ def run_wrk(
     return result
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _states(sim: SimulatorProcess) -> dict[str, str]:
+    """The truth's and the body cache's state now (from the ready file)."""
+    info = json.loads((sim.folder / "ready.json").read_text(encoding="utf-8"))
+    return {"truth": info.get("truth_state", "?"), "bodies": info.get("bodies_state", "?")}
+
+
+def _measure(
+    sim: SimulatorProcess,
+    folder: Path,
+    landscape: Any,
+    portals: list[Portal],
+    args: argparse.Namespace,
+    rng: random.Random,
+) -> dict[str, Any]:
+    """A cold pass (every URL of ``portals`` once, first renderings) then a cached run
+    over the same URLs: the cached rate is the cold rate's same-run baseline."""
+    folder.mkdir()
+    hosts = []
+    total_urls = 0
+    for n, portal in enumerate(portals, start=1):
+        fill_portal(landscape, portal)
+        paths = crawl_mix(portal, args.files, rng)
+        total_urls += len(paths)
+        (folder / f"paths-{n}.txt").write_text("\n".join(paths) + "\n", encoding="utf-8")
+        hosts.append((portal.ip, int(sim.info["port"])))
+    pids = list(sim.info["workers"])
+    phase: dict[str, Any] = {"hosts": len(hosts), "urls": total_urls, "states": _states(sim)}
+    phase["cold"] = run_wrk(folder, hosts, args.seconds, args.connections, pids, once=True)
+    phase["cached"] = run_wrk(folder, hosts, args.seconds, args.connections, pids)
+    phase["states_after"] = _states(sim)
+    return phase
+
+
 def bench(args: argparse.Namespace) -> dict[str, Any]:
     if shutil.which("wrk") is None:
         raise SystemExit("bench: wrk is not installed (apt-get install -y wrk)")
     config = Config(seed=args.seed, portals=args.portals, rate=0)
-    report: dict[str, Any] = {"portals": args.portals, "seed": args.seed}
+    report: dict[str, Any] = {"portals": args.portals, "seed": args.seed, "cpus": os.cpu_count()}
     with tempfile.TemporaryDirectory(prefix="govreports-bench-") as tmp:
         folder = Path(tmp)
         sim = SimulatorProcess(
@@ -147,30 +280,29 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
                 "workers": len(sim.info["workers"]),
                 "reports": sim.info["reports"],
             }
-            if not args.during_truth:
-                sim.wait_truth()  # measure the steady state, not the truth writers
-                report["startup"]["truth_seconds"] = round(time.monotonic() - started, 2)
             landscape = plan_landscape(config)
             landscape.set_port(int(sim.info["port"]), sim.host)
             rng = random.Random(args.seed)
-            chosen = rng.sample(landscape.portals, min(args.hosts, len(landscape.portals)))
-            # Challenge hosts answer tiny pages, the slow one sleeps: neither measures rendering.
+            # Challenge hosts answer tiny pages, the slow one sleeps: neither measures
+            # rendering. Each phase drives its own portals, so its cold pass is cold.
             skipped = ("rs412", "rs412-hard", "jsl521", "slow")
-            chosen = [p for p in chosen if p.host_corner not in skipped]
-            hosts = []
-            total_urls = 0
-            for n, portal in enumerate(chosen, start=1):
-                fill_portal(landscape, portal)
-                paths = crawl_mix(portal, args.files, rng)
-                total_urls += len(paths)
-                (folder / f"paths-{n}.txt").write_text("\n".join(paths) + "\n", encoding="utf-8")
-                hosts.append((portal.ip, int(sim.info["port"])))
-            report["urls"] = total_urls
-            report["hosts"] = len(hosts)
-            report["cold"] = run_wrk(folder, hosts, args.seconds, args.connections)
-            report["warm"] = run_wrk(folder, hosts, args.seconds, args.connections)
-            stats = sim.stats()["totals"]
-            report["simulator_totals"] = stats
+            pool = [p for p in landscape.portals if p.host_corner not in skipped]
+            rng.shuffle(pool)
+            phases = ["after_ready"]
+            if not args.during_truth:
+                phases.append("after_truth")
+            if args.after_bodies:
+                phases.append("after_bodies")
+            for n, name in enumerate(phases):
+                if name == "after_truth":
+                    sim.wait_truth()
+                    report["startup"]["truth_seconds"] = round(time.monotonic() - started, 2)
+                elif name == "after_bodies":
+                    sim.wait_bodies()
+                    report["startup"]["bodies_seconds"] = round(time.monotonic() - started, 2)
+                chosen = pool[n * args.hosts : (n + 1) * args.hosts]
+                report[name] = _measure(sim, folder / name, landscape, chosen, args, rng)
+            report["simulator_totals"] = sim.stats()["totals"]
     return report
 
 
@@ -180,14 +312,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--hosts", type=int, default=64, help="portals driven at once")
     parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=10.0,
+        help="length of each run (cold passes may end sooner)",
+    )
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--cache-dir")
     parser.add_argument("--files", action="store_true", help="attachments in the mix too")
     parser.add_argument(
         "--during-truth",
         action="store_true",
-        help="drive the hosts while the truth is still being written",
+        help="only measure right after ready, while the truth is still being written "
+        "(by default also once the truth is complete)",
+    )
+    parser.add_argument(
+        "--after-bodies",
+        action="store_true",
+        help="also measure once every report body is rendered into the cache",
     )
     args = parser.parse_args(argv)
     print(json.dumps(bench(args), ensure_ascii=False, indent=1))

@@ -202,18 +202,22 @@ def page(
         for s in (*skin.scripts, *scripts)
     )
     crumb = breadcrumb(site, trail) if trail is not None else ""
-    return (
-        "<!DOCTYPE html>\n"
-        + (skin.banner + "\n" if skin.banner else "")
-        + '<html lang="zh-CN">\n'
-        + head(site, title, meta, head_extra)
-        + "\n<body>\n"
-        + site.header_html
-        + f'\n<div class="{skin.wrapper}"><div class="w1200">{crumb}\n{content}\n</div></div>\n'
-        + site.footer_html
-        + "\n"
-        + script_tags
-        + "\n</body>\n</html>\n"
+    return "".join(  # one copy of the (often large) content, not one per +
+        (
+            "<!DOCTYPE html>\n",
+            skin.banner + "\n" if skin.banner else "",
+            '<html lang="zh-CN">\n',
+            head(site, title, meta, head_extra),
+            "\n<body>\n",
+            site.header_html,
+            f'\n<div class="{skin.wrapper}"><div class="w1200">{crumb}\n',
+            content,
+            "\n</div></div>\n",
+            site.footer_html,
+            "\n",
+            script_tags,
+            "\n</body>\n</html>\n",
+        )
     )
 
 

@@ -16,9 +16,11 @@ import os
 import random
 from collections import OrderedDict
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
+from crawler.cells import Template
 from crawler.fabricate import (
     CONTENT_TYPES,
     HTML_LAYOUTS,
@@ -26,6 +28,7 @@ from crawler.fabricate import (
     generate_report,
     render_body,
 )
+from crawler.fabricate.report import generate_numbers
 from crawler.parse import arithmetic
 from crawler.parse.model import RULE_IMAGE_ONLY, RULE_TEMPLATE_YEAR, Finding
 from crawler.simulator.model import ReportSpec
@@ -55,6 +58,37 @@ def _format_edit(value: int | str | None) -> str:
     return "" if value is None else str(value)
 
 
+def _edited(
+    template: Template,
+    cells: dict[str, Decimal | None],
+    display: dict[str, str],
+    edits: list[tuple[str, int | str | None]],
+) -> tuple[dict[str, Decimal | None], dict[str, str], tuple[Finding, ...]]:
+    """Cells, printed texts and findings after the control API's edits."""
+    cells = dict(cells)
+    display = dict(display)
+    for cid, value in edits:
+        cells[cid] = None if value is None else Decimal(str(value))
+        display[cid] = _format_edit(value)
+    return cells, display, arithmetic.check(template, cells)
+
+
+def _generate(spec: ReportSpec, full: bool) -> SyntheticReport | tuple[Any, ...]:
+    blank_rate, odd_values, gbk_only = _options(spec)
+    args = (random.Random(spec.seed), spec.unit.source, spec.year)
+    kwargs: dict[str, Any] = {
+        "template": spec.template,
+        "broken": spec.broken_arithmetic,
+        "blank_rate": blank_rate,
+        "odd_values": odd_values,
+        "title_suffix": "（图片版）" if spec.format == "image" else "",
+    }
+    if not full:
+        numbers = generate_numbers(*args, **kwargs)
+        return numbers.template, numbers.cells, numbers.display, numbers.findings
+    return generate_report(*args, **kwargs, gbk_only=gbk_only)
+
+
 def synthetic(spec: ReportSpec) -> SyntheticReport:
     """The fabricated report of ``spec`` (title, date and edits applied), memoised."""
     key = (spec.id, spec.version)
@@ -62,49 +96,52 @@ def synthetic(spec: ReportSpec) -> SyntheticReport:
     if cached is not None:
         _CACHE.move_to_end(key)
         return cached
-    blank_rate, odd_values, gbk_only = _options(spec)
-    report = generate_report(
-        random.Random(spec.seed),
-        spec.unit.source,
-        spec.year,
-        template=spec.template,
-        broken=spec.broken_arithmetic,
-        blank_rate=blank_rate,
-        odd_values=odd_values,
-        title_suffix="（图片版）" if spec.format == "image" else "",
-        gbk_only=gbk_only,
-    )
+    report = _generate(spec, full=True)
+    assert isinstance(report, SyntheticReport)
     report = dataclasses.replace(report, title=spec.title, publish_date=spec.publish_date)
     if spec.edits:
-        cells = dict(report.cells)
-        display = dict(report.display)
-        for cid, value in spec.edits:
-            cells[cid] = None if value is None else Decimal(str(value))
-            display[cid] = _format_edit(value)
-        report = dataclasses.replace(
-            report,
-            cells=cells,
-            display=display,
-            findings=arithmetic.check(report.template, cells),
-        )
+        cells, display, found = _edited(report.template, report.cells, report.display, spec.edits)
+        report = dataclasses.replace(report, cells=cells, display=display, findings=found)
     _CACHE[key] = report
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return report
 
 
+def numbers(spec: ReportSpec) -> tuple[dict[str, Decimal | None], tuple[Finding, ...]]:
+    """The cells and arithmetic findings of ``spec``'s report (edits applied): what
+    :func:`synthetic` gives, without writing the prose the truth does not need."""
+    cached = _CACHE.get((spec.id, spec.version))
+    if cached is not None:
+        return cached.cells, cached.findings
+    generated = _generate(spec, full=False)
+    assert isinstance(generated, tuple)
+    template, cells, display, found = generated
+    if spec.edits:
+        cells, display, found = _edited(template, cells, display, spec.edits)
+    return cells, found
+
+
 def cell_json(value: Decimal | None) -> int | str | None:
     """Truth encoding of a cell: ints as JSON numbers, decimals as exact strings."""
     if value is None:
         return None
+    return _decimal_json(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _decimal_json(value: Decimal) -> int | str:
+    # Memoised (a truth has ~200 cells a report, mostly the same few numbers); equal
+    # Decimals (1.50 and 1.5) share a key and an encoding.
     if value == value.to_integral_value():
         return int(value)
     return format(value.normalize(), "f")
 
 
-def findings(spec: ReportSpec, report: SyntheticReport) -> list[Finding]:
-    """What a correct parser of this publication must raise."""
-    out = list(report.findings)
+def findings(spec: ReportSpec, found: tuple[Finding, ...]) -> list[Finding]:
+    """What a correct parser of this publication must raise, given the arithmetic
+    findings of its cells (``found``)."""
+    out = list(found)
     if spec.format == "image":
         out.append(Finding(RULE_IMAGE_ONLY, "the report is published as images only"))
     if (spec.template == "2019") != (spec.year <= 2020):

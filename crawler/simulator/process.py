@@ -101,12 +101,19 @@ class SimulatorProcess:
         return self._truth
 
     def wait_truth(self, timeout: float = 1800.0) -> None:
+        self._wait_state("truth_state", timeout)
+
+    def wait_bodies(self, timeout: float = 3600.0) -> None:
+        """Wait until every HTML report body is rendered into the body cache."""
+        self._wait_state("bodies_state", timeout)
+
+    def _wait_state(self, key: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
-        while self.info.get("truth_state") != "complete":
+        while self.info.get(key) != "complete":
             if self.process is None or self.process.poll() is not None:
                 raise SimulatorError(f"simulator stopped: {self._log_tail()}")
             if time.monotonic() > deadline:
-                raise SimulatorError("the truth was not written in time")
+                raise SimulatorError(f"{key} not complete in time")
             time.sleep(0.2)
             self.info = json.loads((self.folder / "ready.json").read_text(encoding="utf-8"))
 

@@ -33,8 +33,11 @@ import hashlib
 import io
 import json
 import os
+from collections.abc import Iterator
 from functools import cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from crawler.simulator import content, encoding
@@ -90,7 +93,7 @@ def report_entry(portal: Portal, article: Article, base: str | None = None) -> d
         from crawler.simulator import seeds
 
         return seeds.truth_entry(portal, article, base)
-    report = content.synthetic(spec)
+    cells, found = content.numbers(spec)
     pages = page_paths(portal, article)
     files = [a.path for a in article.attachments]
     why = unreachable_why(portal, article)
@@ -110,10 +113,10 @@ def report_entry(portal: Portal, article: Article, base: str | None = None) -> d
         "publish_date": article.date.isoformat(),
         "format": spec.format,
         "layout": spec.layout,
-        "cells": {cid: content.cell_json(v) for cid, v in report.cells.items()},
+        "cells": {cid: content.cell_json(v) for cid, v in cells.items()},
         "findings": [
             {"rule": f.rule, "cells": list(f.cells), "severity": f.severity}
-            for f in content.findings(spec, report)
+            for f in content.findings(spec, found)
         ],
         "reachable": why is None,
         "why": why,
@@ -198,27 +201,42 @@ _CONTENT_MODULES = (
 )  # fmt: skip
 
 
+def _package_files(
+    root: Traversable, prefix: PurePosixPath
+) -> Iterator[tuple[PurePosixPath, Traversable]]:
+    for entry in root.iterdir():
+        if entry.name == "__pycache__":
+            continue
+        if entry.is_dir():
+            yield from _package_files(entry, prefix / entry.name)
+        else:
+            yield prefix / entry.name, entry
+
+
 @cache
 def code_fingerprint() -> str:
-    """A hash of the code that decides what the landscape publishes."""
-    import crawler
+    """A hash of the code that decides what the landscape publishes.
 
-    root = Path(crawler.__file__).parent
-    digest = hashlib.sha256()
+    Read through importlib.resources, so it works from a zipped egg too.
+    """
+    patterns = [
+        *(f"simulator/{pattern}" for pattern in _CONTENT_MODULES),
+        "fabricate/*.py",
+        "cells.py",
+        "parse/arithmetic.py",
+        "registry.py",
+        "data/*.csv*",
+        "data/seeds/*",
+    ]
     files = sorted(
-        [
-            *(f for pattern in _CONTENT_MODULES for f in root.glob(f"simulator/{pattern}")),
-            *root.glob("fabricate/*.py"),
-            root / "cells.py",
-            root / "parse" / "arithmetic.py",
-            root / "registry.py",
-            *root.glob("data/*.csv*"),
-            *root.glob("data/seeds/*"),
-        ]
+        (rel, entry)
+        for rel, entry in _package_files(resources.files("crawler"), PurePosixPath())
+        if any(rel.match(p) and len(rel.parts) == len(PurePosixPath(p).parts) for p in patterns)
     )
-    for file in files:
-        digest.update(str(file.relative_to(root)).encode())
-        digest.update(file.read_bytes())
+    digest = hashlib.sha256()
+    for rel, entry in files:
+        digest.update(str(rel).encode())
+        digest.update(entry.read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -10,7 +10,13 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from crawler.cells import CELL_IDS
-from crawler.db.store import DocumentRecord, PortalRecord, ReportRecord, store_reports
+from crawler.db.store import (
+    DocumentRecord,
+    PortalRecord,
+    ReportRecord,
+    mark_portal,
+    store_reports,
+)
 from crawler.parse.model import CellValue, Finding, ParsedReport, Region
 
 TABLES = (
@@ -140,3 +146,16 @@ def test_batch_with_many_reports(db: Engine) -> None:
     records = [record(f"{URL}?n={n}", f"<html>{n}</html>".encode(), parsed(n)) for n in range(30)]
     assert store(db, *records) == (30, 0, 0, 0)
     assert store(db, *records) == (0, 0, 30, 0)
+
+
+def test_a_portal_status_keeps_what_the_row_knows(db: Engine) -> None:
+    url = "http://www.example.gov.cn/"
+    with Session(db) as session, session.begin():
+        mark_portal(session, url, "ok", None, PortalRecord(url, "定州市", "130682", "trs"))
+    with Session(db) as session, session.begin():
+        mark_portal(session, url, "blocked", "412 challenge not passed")  # knows no name
+    with db.connect() as conn:
+        row = conn.execute(
+            text("SELECT name, division_code, family, status, status_detail FROM portals")
+        ).one()
+    assert tuple(row) == ("定州市", "130682", "trs", "blocked", "412 challenge not passed")

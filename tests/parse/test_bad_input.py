@@ -201,3 +201,132 @@ def test_huge_table_is_bounded() -> None:
     assert time.perf_counter() - started < 20
     assert isinstance(result, ParsedReport)
     assert not result.is_report
+
+
+# --- Declared encodings that lie, hypothesis-driven -------------------------------------------
+
+CJK_WORDS = ["政府信息公开", "年度报告", "镕", "喆", "堃", "珺", "玥", "總計", "０１２", "，", "。",
+             "规章", "行政许可", "申请", "abc", "123", " "]  # fmt: skip
+DECLARATIONS = {
+    "none": ("", None),
+    "meta-utf8": ('<meta charset="utf-8">', None),
+    "meta-gbk": ('<meta http-equiv="Content-Type" content="text/html; charset=gbk">', None),
+    "meta-gb2312": ('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">', None),
+    "malformed-meta-gbk": ('<meta httpequiv="ContentType" content="text/html; charset=gbk">', None),
+    "broken-meta": ('<meta http-equiv="Content-Type" content="text/html; charset=">', None),
+    "junk-charset": ('<meta charset="x-no-such-codec">', None),
+    "header-utf8": ("", "utf-8"),
+    "header-gbk": ("", "gbk"),
+    "header-latin1": ("", "iso-8859-1"),
+}
+
+
+@settings(max_examples=150, deadline=2000)
+@given(
+    st.lists(st.sampled_from(CJK_WORDS), min_size=1, max_size=40),
+    st.sampled_from(["utf-8", "gbk"]),
+    st.sampled_from(sorted(DECLARATIONS)),
+)
+def test_any_declaration_decodes_the_real_encoding(
+    words: list[str], codec: str, declaration: str
+) -> None:
+    """GBK declared as UTF-8 and the reverse, no declaration, malformed or junk meta: the
+    text comes back as written (GBK-only characters too), with a finding when the page lied."""
+    from crawler.parse import clean_html
+
+    text = "政府信息公开工作年度报告" + "".join(words)
+    meta, header = DECLARATIONS[declaration]
+    page = f"<html><head>{meta}<title>t</title></head><body><div id='zoom'><p>{text}</p></div>"
+    body = (page + "</body></html>").encode(codec)
+    doc = clean_html(body, encoding=header)
+    got = "".join(b.text for b in doc.blocks if hasattr(b, "text"))
+    assert "".join(got.split()) == "".join(text.split())
+    declared = header or (meta and "charset=" in meta and meta.split("charset=")[1].split('"')[0])
+    lied = (declared == "utf-8" and codec == "gbk") or (
+        declared in ("gbk", "gb2312") and codec == "utf-8"
+    )
+    if lied and not body.isascii():
+        assert any(f.rule == "doc.encoding" for f in doc.findings)
+
+
+# --- Generated report pages, cut and damaged --------------------------------------------------
+
+
+def _generated_pages() -> list[tuple[bytes, str | None]]:
+    import random
+
+    from crawler.fabricate import county_units, encode_page, generate_report, render_page
+    from crawler.parse.encoding import charset_from_content_type
+
+    out = []
+    units = county_units("330825", random.Random(0))
+    for i, (layout, chrome, enc) in enumerate(
+        [("table_word", "trs", "gbk-none"), ("table_split", "hanweb", "utf8-header"),
+         ("paragraph_cells", "vsb", "gbk-malformed-meta"), ("text_in_html", "plain", "utf8-none")]
+    ):  # fmt: skip
+        rng = random.Random(i)
+        report = generate_report(rng, units[i * 3], 2022)
+        body, headers = encode_page(render_page(report, layout=layout, chrome=chrome, rng=rng),
+                                    charset=enc)  # fmt: skip
+        out.append((body, charset_from_content_type(headers["Content-Type"])))
+    return out
+
+
+GENERATED = _generated_pages()
+
+
+@FUZZ
+@given(st.integers(min_value=0, max_value=3), st.floats(min_value=0.0, max_value=1.0))
+def test_generated_pages_cut_anywhere(which: int, where: float) -> None:
+    body, charset = GENERATED[which]
+    cut = body[: int(len(body) * where)]
+    result = _parse_or_reason(cut, url="http://www.example.gov.cn/a.html", encoding=charset or "")
+    if isinstance(result, ParsedReport):
+        # whatever is cut off is missing (a finding), never a made-up zero
+        missing = {c for f in result.findings if f.rule == "cells.missing" for c in f.cells}
+        assert all(result.cells[c].value is None for c in missing)
+
+
+@FUZZ
+@given(
+    st.integers(min_value=0, max_value=3),
+    st.lists(
+        st.tuples(st.floats(min_value=0.0, max_value=1.0), st.binary(min_size=0, max_size=8)),
+        min_size=1,
+        max_size=30,
+    ),
+)
+def test_generated_pages_with_damaged_bytes(which: int, edits: list[tuple[float, bytes]]) -> None:
+    """Random bytes written over random places (broken multibyte sequences, stray < and &)."""
+    body = bytearray(GENERATED[which][0])
+    for where, junk in edits:
+        at = int(len(body) * where)
+        body[at : at + len(junk)] = junk
+    _parse_or_reason(bytes(body), url="http://www.example.gov.cn/a.html")
+
+
+@pytest.mark.slow
+def test_twenty_megabyte_page_memory_is_bounded() -> None:
+    """A 20 MB page of small tables and links, in a fresh process: peak memory stays within
+    a fixed budget (about 30x the page: lxml's tree and the blocks read from it)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import resource\n"
+        "from crawler.parse import parse_document\n"
+        "filler = (\"<div class='item'><a href='/x'>链接</a><p>无关的新闻内容。</p>\"\n"
+        "          '<table><tr><td>0</td><td>规章</td></tr></table></div>\\n') * 170_000\n"
+        "body = ('<html><body>' + filler + '</body></html>').encode()\n"
+        "assert len(body) > 20_000_000, len(body)\n"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "report = parse_document(body)\n"
+        "assert not report.is_report and report.template is None\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(base, peak)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=240, check=False)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    base, peak = (int(x) for x in out.stdout.split())  # kilobytes
+    assert (peak - base) / 1024 < 1200, f"{(peak - base) / 1024:.0f} MB above the start"

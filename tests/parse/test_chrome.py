@@ -213,3 +213,79 @@ def test_density_walks_through_layout_tables_not_data_tables() -> None:
     assert {c: v.value for c, v in report.cells.items()} == {
         c: Decimal(v) for c, v in values.items()
     }
+
+
+# --- Generated pages: every CMS family's chrome around a known report -------------------------
+
+# fabricate chrome style -> the CMS family it imitates (portals.md)
+FAMILIES = {"trs": "TRS", "hanweb": "Hanweb", "vsb": "VSB", "epoint": "Epoint",
+            "nfcms": "gkmlpt", "plain": "unknown"}  # fmt: skip
+# Chrome every family prints in some form (labels of the info bar, toolbars, footer).
+CHROME_LABELS = (
+    *("当前位置", "上一篇", "下一篇", "上一条", "下一条", "打印", "关闭", "字体", "字号"),
+    *("分享到", "浏览次数", "无障碍", "长者版", "索引号", "主题分类", "网站标识码"),
+    *("主办单位", "网站地图", "网站声明", "联系我们", "返回首页"),
+)
+
+
+def _flat(text: str) -> str:
+    return "".join(text.split())
+
+
+def _generated_page(chrome: str, seed: int) -> tuple[bytes, dict[str, str], Any, Any, str, str]:
+    import random
+
+    from crawler.fabricate import (
+        ENCODINGS,
+        HTML_LAYOUTS,
+        county_units,
+        encode_page,
+        generate_report,
+        render_page,
+        site_info,
+    )
+
+    rng = random.Random(seed)
+    county = rng.choice(("130682", "330825", "411421", "231002"))
+    units = county_units(county, random.Random(0))
+    report = generate_report(rng, rng.choice(units), rng.randint(2019, 2024), gbk_only=True)
+    site = site_info(county, rng)
+    layout = HTML_LAYOUTS[seed % len(HTML_LAYOUTS)]
+    encoding = sorted(ENCODINGS)[seed % len(ENCODINGS)]
+    page = render_page(report, layout=layout, chrome=chrome, rng=rng, site=site)
+    body, headers = encode_page(page, charset=encoding)
+    return body, headers, report, site, f"{layout}/{encoding}", page
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("chrome", sorted(FAMILIES))
+def test_family_chrome_removed_report_kept(chrome: str, seed: int) -> None:
+    """A generated report inside each family's chrome: every word of the report survives
+    (prose, headings, table labels and values, signature) and the site's chrome is gone."""
+    from crawler.parse.encoding import charset_from_content_type
+
+    body, headers, report, site, how, page = _generated_page(chrome, seed)
+    doc = clean_html(body, url="http://www.example.gov.cn/a/t1.html",
+                     encoding=charset_from_content_type(headers["Content-Type"]))  # fmt: skip
+    text = _flat(document_text(doc))
+    truth_text = _flat("\n".join([report.title, *report.sections.values(), *report.display.values(),
+                                  *report.style.headings]))  # fmt: skip
+    keep = [line for key in report.sections for line in report.sections[key].split("\n") if line]
+    keep += list(report.style.headings)
+    keep += [v for v in report.display.values() if v.strip()]
+    for words in keep:
+        assert _flat(words) in text, f"{FAMILIES[chrome]} ({how}) lost: {words}"
+    gone = [*CHROME_LABELS, site.sponsor, site.icp, site.police, site.address,
+            site.tech_support.split("：")[-1], site.site_id_code,
+            *(name for _group, links in site.friend_links for name, _url in links),
+            *(n for n in site.nav if n != "首页")]  # fmt: skip
+    shown = _flat(page)
+    assert all(_flat(w) in shown for w in (site.sponsor, site.icp, site.police, "当前位置"))
+    for words in gone:
+        if _flat(words) in truth_text:
+            continue  # the report itself says it (政务公开 in its prose …)
+        assert _flat(words) not in text, f"{FAMILIES[chrome]} ({how}) left in: {words}"
+    assert doc.stats["clean/chrome_removed_nodes"] >= 10
+    assert doc.stats["clean/chrome_removed_chars"] > 0
+    report_chars = len(truth_text)
+    assert doc.stats["clean/page_chars"] > report_chars  # the chrome was counted, then removed

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import statistics
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -144,3 +145,64 @@ def test_truth_parts_are_deterministic_and_depend_on_the_seed() -> None:
     assert first != other
     head = json.loads(first[0].split(b"\n", 1)[0])
     assert truth.PORT_MARK in head["url"]
+
+
+def test_the_truth_numbers_are_the_served_reports_numbers(landscape: Landscape) -> None:
+    specs = [s for p in landscape.portals for s in p.reports if not p.is_seed_portal]
+    assert any(s.broken_arithmetic for s in specs)
+    edited = specs[0]
+    edited.edits.append(("s3.new.total", 7))
+    edited.version += 1
+    try:
+        for spec in specs:
+            cells, found = content.numbers(spec)
+            content._CACHE.clear()  # the full report generated afresh, not the numbers reused
+            report = content.synthetic(spec)
+            assert cells == report.cells
+            assert found == report.findings
+            content._CACHE.clear()
+    finally:
+        edited.edits.pop()
+        edited.version -= 1
+
+
+def test_spliced_pages_are_the_pages_encoded_whole(tmp_path: Any) -> None:
+    """Report bodies and huge fillers are spliced into the encoded page as bytes: the
+    answer is byte for byte the whole page rendered as text and encoded."""
+    from crawler.simulator import encoding
+    from crawler.simulator.app import Simulator
+    from crawler.simulator.families import get
+    from crawler.simulator.families.base import HUGE_MARK, huge_filler
+    from crawler.simulator.server import Request
+
+    landscape = build_landscape(Config(portals=12, seed=3, rate=0))
+    landscape.set_port(8000, "127.0.0.1")
+    content.BODIES = tmp_path  # the body cache as the workers use it
+    try:
+        simulator = Simulator(landscape)
+        checked = huge = 0
+        for portal in landscape.portals:
+            if portal.is_seed_portal or portal.host_corner in ("rs412", "rs412-hard", "jsl521"):
+                continue
+            for article in portal.articles:
+                spec = article.report
+                if not (article.huge or (spec is not None and spec.format == "html")):
+                    continue
+                if article.status != 200 or (checked > 40 and not article.huge):
+                    continue
+                path, _, query = article.path.partition("?")
+                request = Request("GET", article.path, path, query, {}, b"", portal.ip)
+                route = portal.routes[article.path]
+                text = get(portal.family).render(simulator.site(portal), route, request)
+                assert isinstance(text, str)
+                if spec is not None and content.BODY_MARK in text:
+                    text = text.replace(content.BODY_MARK, content.body_parts(spec)[0], 1)
+                text = text.replace(HUGE_MARK, huge_filler(article), 1)
+                whole, _ = encoding.encode(text, portal.encoding)
+                answer = simulator.dispatch(request).body
+                assert answer == whole, (portal.key, article.path)  # no repr of the model
+                checked += 1
+                huge += article.huge
+        assert checked > 40 and huge >= 1
+    finally:
+        content.BODIES = None

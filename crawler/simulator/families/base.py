@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from functools import lru_cache
 from html import escape
 from typing import TYPE_CHECKING, ClassVar
 
@@ -374,7 +375,7 @@ class Family:
             assert spec is not None
             body = self.report_body(site, article, spec, page)
         if article.huge:
-            body += huge_filler(article)
+            body += HUGE_MARK  # the app splices the (ASCII) filler into the encoded page
         return body
 
     def report_body(self, site: Site, article: Article, spec: ReportSpec, page: int) -> str:
@@ -455,13 +456,16 @@ class Family:
     def article_page(self, site: Site, article: Article, page: int) -> str:
         column = article.column
         trail = [(self.column_href(c), c.name) for c in column.trail()] if column else []
-        inner = (self.metadata_block(site, article) if article.kind == "report" else "") + (
-            f'<div class="article"><h1 class="article-title">{esc(article.title)}</h1>'
-            + self.info_bar(site, article)
-            + self.container(article, self.article_body(site, article, page))
-            + self.split_pager(site, article, page)
-            + self.prev_next(site, article)
-            + "</div>"
+        inner = "".join(
+            (
+                self.metadata_block(site, article) if article.kind == "report" else "",
+                f'<div class="article"><h1 class="article-title">{esc(article.title)}</h1>',
+                self.info_bar(site, article),
+                self.container(article, self.article_body(site, article, page)),
+                self.split_pager(site, article, page),
+                self.prev_next(site, article),
+                "</div>",
+            )
         )
         return chrome.page(
             site,
@@ -508,9 +512,23 @@ class Family:
         return None
 
 
+HUGE_MARK = "<!--simulator:huge-->"
+
+
 def huge_filler(article: Article) -> str:
     """Several megabytes of markup: a Word export's inline images and styles."""
-    rng = random.Random(f"huge:{article.key}")
+    return _huge_filler(article.key)
+
+
+@lru_cache(maxsize=4)
+def huge_filler_bytes(key: str) -> bytes:
+    """The filler of the article ``key``, encoded (ASCII: the same bytes in every codec the
+    portals use), kept for the few huge pages a crawl meets again."""
+    return _huge_filler(key).encode("ascii")
+
+
+def _huge_filler(key: str) -> str:
+    rng = random.Random(f"huge:{key}")
     chunk = "".join(
         rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
         for _ in range(4096)
@@ -552,12 +570,14 @@ def escape_cdata(text: str) -> str:
 
 
 __all__ = [
+    "HUGE_MARK",
     "Family",
     "by_depth",
     "date_str",
     "escape",
     "escape_cdata",
     "huge_filler",
+    "huge_filler_bytes",
     "relative",
     "split_body",
 ]

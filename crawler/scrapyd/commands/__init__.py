@@ -1,0 +1,1 @@
+"""Scrapy commands for Scrapyd jobs (``COMMANDS_MODULE``): a ``crawl`` that reports its outcome."""
