@@ -18,6 +18,7 @@ from crawler.simulator.process import SimulatorProcess
 SEED = 11
 PORTALS = 4
 FAST = {
+    "DOWNLOAD_TIMEOUT": 180,  # the simulator renders attachments on the crawl's own cores
     "DOWNLOAD_DELAY": 0.02,
     "AUTOTHROTTLE_ENABLED": False,
     "GOVREPORTS_BROWSER_ENABLED": False,
