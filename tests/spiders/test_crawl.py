@@ -26,13 +26,14 @@ from crawler.simulator.process import SimulatorProcess
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-# Thresholds of issue 5 for recall and precision. Cell exactness (target 0.995) is held
-# here to what the parser reaches today on HTML bodies, where it still misaligns blank
-# cells of Word-exported, split and text-drawn tables (about 0.94-0.98 by landscape);
-# reports read from their attachments are held to 0.99. The figures are printed.
+# Thresholds of issue 5 for recall and precision. Cell exactness (target 0.995 over a
+# 100-portal bench) is held here to 0.97 of this small landscape's readable reports, with
+# room for a few Word-exported, split or text-drawn HTML tables whose blank cells the parser
+# still misaligns (this landscape: 544 of 551 exact even when 12 attachment downloads timed
+# out under load); reports read from their attachments are held to 0.99. Figures are printed.
 RECALL = 0.99
 PRECISION = 0.995
-CELLS = 0.93
+CELLS = 0.97
 CELLS_FROM_ATTACHMENTS = 0.99
 
 # The simulator renders attachments on demand on the same two cores as the crawl, the
