@@ -560,6 +560,7 @@ class _Walker:
         parts = self.parts  # flush() empties it in place
         add = parts.append
         weights = self.weights
+        bold_depth = 0  # this walk's own (flush() reads only bold_chars)
         walker = et.iterwalk(root, events=("start", "end"))
         for event, el in walker:
             tag = el.tag
@@ -574,7 +575,13 @@ class _Walker:
                             walker.skip_subtree()
                             continue
                     if parts:
-                        self.flush()
+                        if len(parts) == 1 and not parts[0].strip(" \n\r"):
+                            # Only source white space since the last block: what flush()
+                            # would do with it, without the call.
+                            parts.clear()
+                            self.bold_chars = 0
+                        else:
+                            self.flush()
                 elif tag == "a":
                     href = el.get("href")
                     if href and not href.startswith(("javascript:", "#", "mailto:")):
@@ -584,18 +591,18 @@ class _Walker:
                     if src:
                         self.images.append(self._abs(src.strip()))
                 if tag in _BOLD_TAGS or (weights and _bold_style(el.get("style"))):
-                    self.bold_depth += 1
+                    bold_depth += 1
                     bold_open.add(el)
                 if tag == "pre":
                     self.pre_depth += 1
                 text = el.text
                 if text:
                     add(text)
-                    if self.bold_depth:
+                    if bold_depth:
                         self.bold_chars += len(text.strip())
             else:
                 if bold_open and el in bold_open:
-                    self.bold_depth -= 1
+                    bold_depth -= 1
                 if tag in _BLOCK_TAGS:
                     if tag == "pre":
                         self.flush()
@@ -606,8 +613,9 @@ class _Walker:
                     text = el.tail
                     if text:
                         add(text)
-                        if self.bold_depth:
+                        if bold_depth:
                             self.bold_chars += len(text.strip())
+        self.bold_depth = bold_depth
         self.flush()
 
     def _add_table(self, el: _El, table: Table) -> None:
