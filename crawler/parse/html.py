@@ -701,9 +701,7 @@ def _table(el: _El) -> Table | None:
     for r, tr in enumerate(trs):
         c = 0
         taken = covered.pop(r, None)
-        for td in tr:
-            if td.tag not in ("td", "th"):
-                continue
+        for td in tr.iterchildren("td", "th"):
             budget -= 1
             if budget < 0:
                 return None  # no report table is this big: read it as text (bounded)
