@@ -270,26 +270,16 @@ class _Scan:
                 noise.append(el)
                 always.add(el)
                 continue
-            items = el.items()  # one call for all three attributes (names are unique)
-            if not items:
+            attrib = el.attrib
+            if not attrib:
                 continue
-            el_id = cls = style = None
-            for name, value in items:
-                if name == "class":
-                    cls = value
-                elif name == "id":
-                    el_id = value
-                elif name == "style":
-                    style = value
-            if (
-                styles
-                and style
-                and ("display" in style or "visibility" in style)
-                and _HIDDEN_RE.search(style)
-            ):
+            style = attrib.get("style") if styles else None
+            if style and ("display" in style or "visibility" in style) and _HIDDEN_RE.search(style):
                 noise.append(el)
                 always.add(el)
                 continue
+            el_id = attrib.get("id")
+            cls = attrib.get("class")
             if el_id is None and (cls is None or cls == "MsoNormal"):
                 continue
             prio, name, is_title, is_noise = _names_info(el_id, cls)
