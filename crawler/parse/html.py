@@ -179,27 +179,53 @@ def _cell_text(el: _El) -> str:
 # --- page facts ------------------------------------------------------------------------------
 
 
-def _page_meta(root: _El) -> tuple[dict[str, str], str | None]:
+class _PageNodes:
+    """The page's ``<meta>``, ``<title>``, ``<script>`` elements and comments, read in one
+    pass over the tree (in document order, each kind in its own list)."""
+
+    __slots__ = ("comments", "metas", "scripts", "title")
+
+    def __init__(self, root: _El) -> None:
+        self.metas: list[_El] = []
+        self.scripts: list[_El] = []
+        self.comments: list[_El] = []
+        self.title: _El | None = None
+        metas, scripts, comments = self.metas, self.scripts, self.comments
+        for el in root.iter("meta", "script", "title", et.Comment):
+            tag = el.tag
+            if tag == "meta":
+                metas.append(el)
+            elif tag == "script":
+                scripts.append(el)
+            elif tag == "title":
+                if self.title is None:
+                    self.title = el
+            else:
+                comments.append(el)
+
+
+def _page_meta(nodes: _PageNodes) -> tuple[dict[str, str], str | None]:
     meta: dict[str, str] = {}
-    for el in root.iter("meta"):
+    for el in nodes.metas:
         name = el.get("name") or el.get("property") or el.get("http-equiv")
         content = el.get("content")
         if name and content and (name in _META_KEYS or name.startswith("og:")):
             meta.setdefault(name, content.strip())
-    title_el = next(root.iter("title"), None)
+    title_el = nodes.title
     page_title = _cell_text(title_el) if title_el is not None else None
-    for el in root.iter("script"):
+    for el in nodes.scripts:
         sitecode = el.get("sitecode")
         if sitecode and "SiteIDCode" not in meta:
             meta["SiteIDCode"] = sitecode.strip()
     return meta, page_title or None
 
 
-def _script_attachments(root: _El) -> list[str]:
+def _script_attachments(nodes: _PageNodes) -> list[str]:
     out: list[str] = []
-    for el in root.iter("script"):
-        if el.text and "file_appendix" in el.text:
-            out.extend(_APPENDIX_RE.findall(el.text))
+    for el in nodes.scripts:
+        text = el.text
+        if text and "file_appendix" in text:
+            out.extend(_APPENDIX_RE.findall(text))
     return out
 
 
@@ -359,18 +385,18 @@ def _drop_tree(el: _El) -> None:
     parent.remove(el)
 
 
-def _hanweb_container(root: _El) -> _El | None:
+def _hanweb_container(nodes: _PageNodes) -> _El | None:
     """Hanweb's body: between <!--ZJEG_RSS.content.begin--> (or <meta name=ContentStart>)
     and the matching end marker."""
     begin = end = None
-    for c in root.iter(et.Comment):
+    for c in nodes.comments:
         text = c.text or ""
         if chrome.HANWEB_BEGIN in text and begin is None:
             begin = c
         elif chrome.HANWEB_END in text:
             end = c
     if begin is None:
-        for m in root.iter("meta"):
+        for m in nodes.metas:
             if m.get("name") == chrome.HANWEB_META_BEGIN and begin is None:
                 begin = m
             elif m.get("name") == chrome.HANWEB_META_END:
@@ -524,6 +550,7 @@ class _Walker:
         parts = self.parts  # flush() empties it in place
         add = parts.append
         weights = self.weights
+        bold_depth = 0  # this walk's own (flush() reads only bold_chars)
         walker = et.iterwalk(root, events=("start", "end"))
         for event, el in walker:
             tag = el.tag
@@ -538,7 +565,13 @@ class _Walker:
                             walker.skip_subtree()
                             continue
                     if parts:
-                        self.flush()
+                        if len(parts) == 1 and not parts[0].strip(" \n\r"):
+                            # Only source white space since the last block: what flush()
+                            # would do with it, without the call.
+                            parts.clear()
+                            self.bold_chars = 0
+                        else:
+                            self.flush()
                 elif tag == "a":
                     href = el.get("href")
                     if href and not href.startswith(("javascript:", "#", "mailto:")):
@@ -548,18 +581,18 @@ class _Walker:
                     if src:
                         self.images.append(self._abs(src.strip()))
                 if tag in _BOLD_TAGS or (weights and _bold_style(el.get("style"))):
-                    self.bold_depth += 1
+                    bold_depth += 1
                     bold_open.add(el)
                 if tag == "pre":
                     self.pre_depth += 1
                 text = el.text
                 if text:
                     add(text)
-                    if self.bold_depth:
+                    if bold_depth:
                         self.bold_chars += len(text.strip())
             else:
                 if bold_open and el in bold_open:
-                    self.bold_depth -= 1
+                    bold_depth -= 1
                 if tag in _BLOCK_TAGS:
                     if tag == "pre":
                         self.flush()
@@ -570,8 +603,9 @@ class _Walker:
                     text = el.tail
                     if text:
                         add(text)
-                        if self.bold_depth:
+                        if bold_depth:
                             self.bold_chars += len(text.strip())
+        self.bold_depth = bold_depth
         self.flush()
 
     def _add_table(self, el: _El, table: Table) -> None:
@@ -620,6 +654,17 @@ def _span(value: str | None, cap: int) -> int:
     return max(1, min(n, cap)) if n > 0 else 1
 
 
+@lru_cache(maxsize=1024)
+def _rowspan(value: str) -> int:
+    """A ``rowspan`` attribute's value as a span (pages repeat a handful of values)."""
+    return _span(value, _MAX_ROWSPAN)
+
+
+@lru_cache(maxsize=1024)
+def _colspan(value: str) -> int:
+    return _span(value, _MAX_COLSPAN)
+
+
 def _table(el: _El) -> Table | None:
     """The table's grid, or None for a layout table (walked through as blocks).
 
@@ -627,9 +672,10 @@ def _table(el: _El) -> Table | None:
     row covers is skipped). A table of more than ``_MAX_TABLE_CELLS`` cells is read as text
     (None) even when its spans would also be too many to lay out; the spans alone raise.
     """
-    nested = next((t for t in el.iter("table") if t is not el), None)
-    if nested is not None:
-        return None
+    tables = el.iter("table")
+    next(tables)  # the table itself comes first
+    if next(tables, None) is not None:
+        return None  # a layout table around a nested one
     trs = list(_rows(el))
     if not trs:
         return None
@@ -645,9 +691,7 @@ def _table(el: _El) -> Table | None:
     for r, tr in enumerate(trs):
         c = 0
         taken = covered.pop(r, None)
-        for td in tr:
-            if td.tag not in ("td", "th"):
-                continue
+        for td in tr.iterchildren("td", "th"):
             budget -= 1
             if budget < 0:
                 return None  # no report table is this big: read it as text (bounded)
@@ -661,8 +705,8 @@ def _table(el: _El) -> Table | None:
                 text = " ".join(text.split()) if text else ""
             else:
                 text = " ".join(_text(td).split())
-            rowspan = 1 if rowspan is None else _span(rowspan, _MAX_ROWSPAN)
-            colspan = 1 if colspan is None else _span(colspan, _MAX_COLSPAN)
+            rowspan = 1 if rowspan is None else _rowspan(rowspan)
+            colspan = 1 if colspan is None else _colspan(colspan)
             if taken:
                 while c in taken:
                     c += 1
@@ -801,10 +845,12 @@ def clean_html(
             )
         )
     stats: dict[str, int] = {"clean/bytes": len(body)}
-    meta, page_title = _page_meta(root)
+    nodes = _PageNodes(root)
+    meta, page_title = _page_meta(nodes)
     page_chars = len(_text_len_probe(root).strip())
-    attachments = _script_attachments(root)
-    hanweb = _hanweb_container(root)
+    attachments = _script_attachments(nodes)
+    hanweb = _hanweb_container(nodes)
+    del nodes
     # Comments and scripts go (comment tails are text and stay).
     for tree in (root, hanweb) if hanweb is not None else (root,):
         et.strip_tags(tree, et.Comment)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 from crawler.parse import chrome
@@ -60,8 +61,10 @@ def _drop_noise_tokens(s: str) -> str:
     return chrome.NOISE_STEP_RE.sub(lambda m: "" if m.group("tok") is not None else m.group(0), s)
 
 
+@lru_cache(maxsize=8192)
 def is_noise_line(text: str) -> bool:
-    """A toolbar / share / font-size / 上一篇 line, or a breadcrumb."""
+    """A toolbar / share / font-size / 上一篇 line, or a breadcrumb (memoised: a page's
+    lines are mostly the same labels and numbers as every other report's)."""
     s = text.strip(_WS)
     if not s or len(s) > _MAX_NOISE_LINE:
         return False
