@@ -257,7 +257,7 @@ class _TableMarkup:
         self.tbody = rng.random() < 0.7
         # Word-pasted numbers often keep a trailing NBSP (seeds 000, 004)
         self.value_tail = "&nbsp;" if rng.random() < 0.2 else ""
-        self.key = (th, para, self.style, self.open, self.tbody)
+        self.key = (th, para, self.style, self.tbody)  # what the frames depend on
         self.value = _table_value_nbsp if self.value_tail else _table_value
 
     def _tags(self, cell: TCell, mark: bool) -> tuple[str, str]:

@@ -93,9 +93,16 @@ class Cached:
     body: bytes
     content_type: str | None
     headers: list[tuple[str, str]]
-    etag: str
     last_modified: dt.datetime | None
     status: int = 200
+    _etag: str | None = None
+
+    @property
+    def etag(self) -> str:
+        """The body's ETag, computed when a host that sends ETags first needs it."""
+        if self._etag is None:
+            self._etag = _etag(self.body)
+        return self._etag
 
 
 def http_date(day: dt.date) -> dt.datetime:
@@ -262,7 +269,7 @@ class Simulator:
             body, ctype = result.body, result.content_type
             if result.status == 200 and ctype == "text/html":
                 ctype = "text/html; charset=utf-8"
-            return Cached(body, ctype, list(result.headers), _etag(body), modified, result.status)
+            return Cached(body, ctype, list(result.headers), modified, result.status)
         body, ctype = encoding.encode(result, portal.encoding)
         if route is not None and route.kind == "article":
             article = route.target
@@ -275,7 +282,7 @@ class Simulator:
                     body = body.replace(mark, spliced, 1)
             if article.huge:
                 body = body.replace(_HUGE_MARK, huge_filler_bytes(article.key), 1)
-        return Cached(body, ctype, [], _etag(body), modified)
+        return Cached(body, ctype, [], modified)
 
     def _file_headers(
         self, article: Article, attachment: Attachment
@@ -300,7 +307,7 @@ class Simulator:
         except OSError:
             return None
         ctype, headers = self._file_headers(article, attachment)
-        return Cached(body, ctype, headers, _etag(body), http_date(article.date))
+        return Cached(body, ctype, headers, http_date(article.date))
 
     async def _render_file(
         self,
@@ -336,7 +343,7 @@ class Simulator:
         )
         body = await future
         ctype, headers = self._file_headers(article, attachment)
-        cached = Cached(body, ctype, headers, _etag(body), http_date(article.date))
+        cached = Cached(body, ctype, headers, http_date(article.date))
         self._remember(key, cached)
         response = self._answer(portal, request, cached)
         stats = self.stats[portal.ip]
