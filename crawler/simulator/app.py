@@ -26,6 +26,7 @@ import zlib
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Final
 from urllib.parse import quote
@@ -389,7 +390,7 @@ class Simulator:
         if portal.caching in ("etag", "both"):
             out.append(("ETag", cached.etag))
         if portal.caching in ("last-modified", "both") and cached.last_modified is not None:
-            out.append(("Last-Modified", format_datetime(cached.last_modified, usegmt=True)))
+            out.append(("Last-Modified", _http_date_text(cached.last_modified)))
         return out
 
     def _not_modified(self, portal: Portal, request: Request, cached: Cached) -> bool:
@@ -452,6 +453,12 @@ def _resolve(
     else:
         assert result is not None
         future.set_result(result)
+
+
+@lru_cache(maxsize=4096)
+def _http_date_text(when: dt.datetime) -> str:
+    """``Last-Modified`` text (a few thousand distinct dates: formatted once each)."""
+    return format_datetime(when, usegmt=True)
 
 
 def _etag(body: bytes) -> str:
