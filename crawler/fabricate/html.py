@@ -94,21 +94,14 @@ class _Slot(NamedTuple):
 Piece = str | _Slot
 
 
-class _Frame(NamedTuple):
-    text: str  # a format string: one positional field per cell, other braces doubled
-    order: tuple[int, ...]  # the cell (index in the table's cells) of each field
-
-
-def _frame(pieces: Sequence[Piece]) -> _Frame:
-    text: list[str] = []
-    order: list[int] = []
-    for piece in pieces:
-        if isinstance(piece, _Slot):
-            text.append("{}")
-            order.append(piece.index)
-        else:
-            text.append(piece.replace("{", "{{").replace("}", "}}"))
-    return _Frame("".join(text), tuple(order))
+def _frame(pieces: Sequence[Piece]) -> str:
+    """The pieces as a format string: field ``{i}`` for cell ``i``, other braces doubled."""
+    return "".join(
+        f"{{{piece.index}}}"
+        if isinstance(piece, _Slot)
+        else piece.replace("{", "{{").replace("}", "}}")
+        for piece in pieces
+    )
 
 
 def _lines(lines: Sequence[Sequence[Piece]]) -> list[Piece]:
@@ -124,9 +117,9 @@ def _lines(lines: Sequence[Sequence[Piece]]) -> list[Piece]:
 _CACHE_MAX: Final = 8192
 _STRUCTURES: dict[tuple[object, ...], int] = {}  # a structure → its number
 _SHAPE_STRUCTURE: dict[tuple[object, ...], int] = {}  # (shape key, table) → structure number
-_FRAMES: dict[tuple[object, ...], _Frame] = {}  # (structure, markup choices) → frame
-# (shape key, table, markup choices, label choices) → label texts, value fields, frame
-_FILLED: dict[tuple[object, ...], tuple[list[str], tuple[tuple[int, str], ...], _Frame]] = {}
+_FRAMES: dict[tuple[object, ...], str] = {}  # (structure, markup choices) → frame
+# (shape key, table, label choices) → cell texts with the labels, value cells (index, id)
+_LABELLED: dict[tuple[object, ...], tuple[list[str], tuple[tuple[int, str], ...]]] = {}
 
 
 def _bounded(cache: dict[tuple[object, ...], object]) -> None:
@@ -164,34 +157,32 @@ def _draw_table(
 ) -> str:
     """Table ``index`` of ``shaped`` with the report's values: ``draw(table)`` gives the
     markup pieces (the same for every table of a structure under the same ``markup``
-    choices), ``label(text)`` a label cell's text and ``value(text)`` a value cell's."""
-    key = (shaped.key, index, markup, labels)
-    filled = _FILLED.get(key)
-    if filled is None:
-        table = shaped.tables[index]
-        frame_key = (_structure(shaped, index), markup)
-        frame = _FRAMES.get(frame_key)
-        if frame is None:
-            _bounded(_FRAMES)  # type: ignore[arg-type]
-            frame = _FRAMES[frame_key] = _frame(draw(table))
+    choices), ``label(text)`` a label cell's text (the same under the same ``labels``
+    choices) and ``value(text)`` a value cell's."""
+    frame_key = (_structure(shaped, index), markup)
+    frame = _FRAMES.get(frame_key)
+    if frame is None:
+        _bounded(_FRAMES)  # type: ignore[arg-type]
+        frame = _FRAMES[frame_key] = _frame(draw(shaped.tables[index]))
+    key = (shaped.key, index, labels)
+    labelled = _LABELLED.get(key)
+    if labelled is None:
         texts: list[str] = []
         values: list[tuple[int, str]] = []
-        cells = table.cells
-        for field, i in enumerate(frame.order):
-            cell = cells[i]
+        for i, cell in enumerate(shaped.tables[index].cells):
             if cell.cell is None:
                 texts.append(label(cell.text))
             else:
                 texts.append("")
-                values.append((field, cell.cell))
-        _bounded(_FILLED)  # type: ignore[arg-type]
-        filled = _FILLED[key] = (texts, tuple(values), frame)
-    texts, values_at, frame = filled
+                values.append((i, cell.cell))
+        _bounded(_LABELLED)  # type: ignore[arg-type]
+        labelled = _LABELLED[key] = (texts, tuple(values))
+    texts, values_at = labelled
     texts = texts.copy()
     display = report.display
-    for field, cid in values_at:
-        texts[field] = value(display[cid])
-    return frame.text.format(*texts)
+    for i, cid in values_at:
+        texts[i] = value(display[cid])
+    return frame.format(*texts)
 
 
 def render_body(
