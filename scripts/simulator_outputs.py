@@ -65,10 +65,11 @@ def _asks(portal: Any, rng: random.Random, files: int) -> list[Ask]:
     rng.shuffle(attachments)
     out += [("GET", key, b"", {}) for key in attachments[:files]]
     family = families.get(portal.family)
+    webid = getattr(family, "webid", None)  # Hanweb's site id
     form = {"content-type": "application/x-www-form-urlencoded"}
     for column in portal.columns[:8]:
-        if portal.family == "hanweb":
-            query = f"columnid={column.colid}&webid={family.webid(portal)}"
+        if webid is not None:
+            query = f"columnid={column.colid}&webid={webid(portal)}"
             for page in (1, 2):
                 body = f"{query}&page={page}&perpage=15".encode()
                 out.append(("POST", "/module/web/jpage/dataproxy.jsp", body, form))

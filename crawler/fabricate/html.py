@@ -86,9 +86,9 @@ def _span_attrs(rowspan: int, colspan: int) -> str:
 
 
 class _Slot(NamedTuple):
-    """A cell's text in a list of markup pieces: ``index`` in the table's cells."""
+    """A cell's text in a list of markup pieces: ``cell``, its index in the table's cells."""
 
-    index: int
+    cell: int
 
 
 Piece = str | _Slot
@@ -97,7 +97,7 @@ Piece = str | _Slot
 def _frame(pieces: Sequence[Piece]) -> str:
     """The pieces as a format string: field ``{i}`` for cell ``i``, other braces doubled."""
     return "".join(
-        f"{{{piece.index}}}"
+        f"{{{piece.cell}}}"
         if isinstance(piece, _Slot)
         else piece.replace("{", "{{").replace("}", "}}")
         for piece in pieces
