@@ -28,19 +28,18 @@ import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from html import escape
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from crawler.fabricate.outline import Part, outline
 from crawler.fabricate.tables import (
+    Shaped,
     TCell,
     TTable,
     column_widths,
-    section2,
-    section2_blocks,
-    section3,
-    section3_split,
-    section4,
-    section4_split,
+    section2_shape,
+    section3_shape,
+    section3_split_shape,
+    section4_shape,
 )
 
 if TYPE_CHECKING:
@@ -73,6 +72,117 @@ def _span_attrs(rowspan: int, colspan: int) -> str:
     return (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (
         f' colspan="{colspan}"' if colspan > 1 else ""
     )
+
+
+# --- Frames ----------------------------------------------------------------------------
+#
+# A table's markup is its cells' texts (labels and printed values, each drawn by the
+# layout's cell function) between tags that depend on the table's structure (anchors,
+# spans, ids) and the layout's markup choices only. Thousands of shapes
+# (:class:`crawler.fabricate.tables.Shaped`) share a few dozen structures, so the tags are
+# drawn once per structure and choices as a format string with a field per cell (a
+# "frame"); the label texts once per shape and choices; a report's table is the frame
+# with those labels and its own values put in.
+
+
+class _Slot(NamedTuple):
+    """A cell's text in a list of markup pieces: ``cell``, its index in the table's cells."""
+
+    cell: int
+
+
+Piece = str | _Slot
+
+
+def _frame(pieces: Sequence[Piece]) -> str:
+    """The pieces as a format string: field ``{i}`` for cell ``i``, other braces doubled."""
+    return "".join(
+        f"{{{piece.cell}}}"
+        if isinstance(piece, _Slot)
+        else piece.replace("{", "{{").replace("}", "}}")
+        for piece in pieces
+    )
+
+
+def _lines(lines: Sequence[Sequence[Piece]]) -> list[Piece]:
+    """``"\\n".join`` of lines of pieces."""
+    out: list[Piece] = []
+    for i, line in enumerate(lines):
+        if i:
+            out.append("\n")
+        out.extend(line)
+    return out
+
+
+_CACHE_MAX: Final = 8192
+_STRUCTURES: dict[tuple[object, ...], int] = {}  # a structure → its number
+_SHAPE_STRUCTURE: dict[tuple[object, ...], int] = {}  # (shape key, table) → structure number
+_FRAMES: dict[tuple[object, ...], str] = {}  # (structure, markup choices) → frame
+# (shape key, table, label choices) → cell texts with the labels, value cells (index, id)
+_LABELLED: dict[tuple[object, ...], tuple[list[str], tuple[tuple[int, str], ...]]] = {}
+
+
+def _bounded(cache: dict[tuple[object, ...], object]) -> None:
+    if len(cache) >= _CACHE_MAX:
+        cache.clear()
+
+
+def _structure(shaped: Shaped, index: int) -> int:
+    key = (shaped.key, index)
+    number = _SHAPE_STRUCTURE.get(key)
+    if number is None:
+        table = shaped.tables[index]
+        signature = (
+            table.n_rows,
+            table.n_cols,
+            table.header_rows,
+            table.section,
+            tuple(c[1:] for c in table.cells),  # every field but the text
+        )
+        number = _STRUCTURES.setdefault(signature, len(_STRUCTURES))
+        _bounded(_SHAPE_STRUCTURE)  # type: ignore[arg-type]
+        _SHAPE_STRUCTURE[key] = number
+    return number
+
+
+def _draw_table(
+    report: SyntheticReport,
+    shaped: Shaped,
+    index: int,
+    markup: tuple[object, ...],
+    draw: Callable[[TTable], Sequence[Piece]],
+    labels: tuple[object, ...],
+    label: Callable[[str], str],
+    value: Callable[[str], str],
+) -> str:
+    """Table ``index`` of ``shaped`` with the report's values: ``draw(table)`` gives the
+    markup pieces (the same for every table of a structure under the same ``markup``
+    choices), ``label(text)`` a label cell's text (the same under the same ``labels``
+    choices) and ``value(text)`` a value cell's."""
+    frame_key = (_structure(shaped, index), markup)
+    frame = _FRAMES.get(frame_key)
+    if frame is None:
+        _bounded(_FRAMES)  # type: ignore[arg-type]
+        frame = _FRAMES[frame_key] = _frame(draw(shaped.tables[index]))
+    key = (shaped.key, index, labels)
+    labelled = _LABELLED.get(key)
+    if labelled is None:
+        texts: list[str] = []
+        values: list[tuple[int, str]] = []
+        for i, cell in enumerate(shaped.tables[index].cells):
+            if cell.cell is None:
+                texts.append(label(cell.text))
+            else:
+                texts.append("")
+                values.append((i, cell.cell))
+        _bounded(_LABELLED)  # type: ignore[arg-type]
+        labelled = _LABELLED[key] = (texts, tuple(values))
+    texts, values_at = labelled
+    texts = texts.copy()
+    display = report.display
+    for i, cid in values_at:
+        texts[i] = value(display[cid])
+    return frame.format(*texts)
 
 
 def render_body(
@@ -138,51 +248,77 @@ class _TableMarkup:
         self.tbody = rng.random() < 0.7
         # Word-pasted numbers often keep a trailing NBSP (seeds 000, 004)
         self.value_tail = "&nbsp;" if rng.random() < 0.2 else ""
-        self._tags: dict[tuple[bool, int, int], tuple[str, str]] = {}  # opening, closing
+        self.key = (th, para, self.style, self.tbody)  # what the frames depend on
+        self.value = _table_value_nbsp if self.value_tail else _table_value
 
-    def cell(self, cell: TCell, mark: bool) -> str:
-        text, _, _, rowspan, colspan, cid, head = cell
-        text = esc_label(text)
-        if cid is not None and text:
-            text += self.value_tail
-        if mark and cid:
-            tag = "th" if self.th and head else "td"
-            attrs = _span_attrs(rowspan, colspan) + self.style + f' data-cell="{cid}"'
-            if self.para:
-                return f"<{tag}{attrs}><p>{text}</p></{tag}>"
-            return f"<{tag}{attrs}>{text}</{tag}>"
-        key = (head, rowspan, colspan)
-        tags = self._tags.get(key)
-        if tags is None:
-            tag = "th" if self.th and head else "td"
-            attrs = _span_attrs(rowspan, colspan) + self.style
-            if self.para:
-                tags = (f"<{tag}{attrs}><p>", f"</p></{tag}>")
-            else:
-                tags = (f"<{tag}{attrs}>", f"</{tag}>")
-            self._tags[key] = tags
-        return tags[0] + text + tags[1]
+    def _tags(self, cell: TCell, mark: bool) -> tuple[str, str]:
+        tag = "th" if self.th and cell.head else "td"
+        attrs = _span_attrs(cell.rowspan, cell.colspan) + self.style
+        if mark and cell.cell:
+            attrs += f' data-cell="{cell.cell}"'
+        if self.para:
+            return f"<{tag}{attrs}><p>", f"</p></{tag}>"
+        return f"<{tag}{attrs}>", f"</{tag}>"
 
-    def table(self, table: TTable, mark: bool, caption: str = "", thead: bool = False) -> str:
-        out = [self.open]
-        if caption:
-            out.append(f"<caption>{esc(caption)}</caption>")
-        rows = table.rows()
+    def _row(self, row: Sequence[tuple[int, TCell]], mark: bool) -> list[Piece]:
+        out: list[Piece] = ["<tr>"]
+        for index, cell in row:
+            opening, closing = self._tags(cell, mark)
+            out += (opening, _Slot(index), closing)
+        out.append("</tr>")
+        return out
+
+    def _pieces(self, table: TTable, mark: bool, thead: bool) -> list[Piece]:
+        """Everything after the table tag and caption, as pieces."""
+        lines: list[list[Piece]] = []
+        rows: list[list[tuple[int, TCell]]] = [[] for _ in range(table.n_rows)]
+        for index, cell in enumerate(table.cells):
+            rows[cell.row].append((index, cell))
         body_from = table.header_rows if thead else 0
         if thead and body_from:
-            out.append("<thead>")
-            out.extend(self._row(r, mark) for r in rows[:body_from])
-            out.append("</thead>")
+            lines.append(["<thead>"])
+            lines.extend(self._row(r, mark) for r in rows[:body_from])
+            lines.append(["</thead>"])
         if self.tbody or thead:
-            out.append("<tbody>")
-        out.extend(self._row(r, mark) for r in rows[body_from:])
+            lines.append(["<tbody>"])
+        lines.extend(self._row(r, mark) for r in rows[body_from:])
         if self.tbody or thead:
-            out.append("</tbody>")
-        out.append("</table>")
-        return "\n".join(out)
+            lines.append(["</tbody>"])
+        lines.append(["</table>"])
+        return _lines(lines)
 
-    def _row(self, row: Sequence[TCell], mark: bool) -> str:
-        return "<tr>" + "".join(self.cell(c, mark) for c in row) + "</tr>"
+    def table(
+        self,
+        report: SyntheticReport,
+        shaped: Shaped,
+        index: int,
+        mark: bool,
+        caption: str = "",
+        thead: bool = False,
+    ) -> str:
+        body = _draw_table(
+            report,
+            shaped,
+            index,
+            ("table", *self.key, mark, thead),
+            lambda table: self._pieces(table, mark, thead),
+            (),
+            esc_label,
+            self.value,
+        )
+        if caption:
+            return f"{self.open}\n<caption>{esc(caption)}</caption>\n{body}"
+        return f"{self.open}\n{body}"
+
+
+@lru_cache(maxsize=8192)
+def _table_value(text: str) -> str:
+    return esc_label(text)
+
+
+@lru_cache(maxsize=8192)
+def _table_value_nbsp(text: str) -> str:
+    return esc_label(text) + "&nbsp;" if text else ""
 
 
 def _prose(text: str) -> str:
@@ -219,12 +355,20 @@ def _document(
     return "\n".join(out)
 
 
+def _standard_shape(report: SyntheticReport, key: str) -> Shaped:
+    """Section ``key``'s tables as the national template draws them."""
+    if key == "二":
+        return section2_shape(report)
+    if key == "三":
+        return section3_shape(report)
+    return section4_shape(report, "standard")
+
+
 def _clean(report: SyntheticReport, rng: random.Random, mark: bool) -> str:
     markup = _TableMarkup(rng, para=rng.random() < 0.3)
-    builders = {"二": section2, "三": section3, "四": section4}
 
     def tables(key: str, caption: str) -> str:
-        return markup.table(builders[key](report), mark, caption)
+        return markup.table(report, _standard_shape(report, key), 0, mark, caption)
 
     return _document(report, rng, tables)
 
@@ -234,16 +378,18 @@ def _split(report: SyntheticReport, rng: random.Random, mark: bool) -> str:
     gap = rng.choice(("\n", "\n<p>&nbsp;</p>\n", "\n<br/>\n"))
 
     def tables(key: str, caption: str) -> str:
-        parts: Sequence[TTable]
+        shaped: Shaped
         if key == "二":
-            parts = section2_blocks(report)
+            shaped = section2_shape(report, blocks=True)
         elif key == "三":
-            table = section3(report)
-            parts = section3_split(report, rng.randrange(table.header_rows + 3, table.n_rows - 1))
+            table = section3_shape(report).tables[0]
+            at = rng.randrange(table.header_rows + 3, table.n_rows - 1)
+            shaped = section3_split_shape(report, at)
         else:
-            parts = section4_split(report) if rng.random() < 0.6 else (section4(report),)
+            shaped = section4_shape(report, "split" if rng.random() < 0.6 else "standard")
         return gap.join(
-            markup.table(t, mark, caption if i == 0 else "") for i, t in enumerate(parts)
+            markup.table(report, shaped, i, mark, caption if i == 0 else "")
+            for i in range(len(shaped.tables))
         )
 
     return _document(report, rng, tables)
@@ -254,12 +400,12 @@ def _merged_headers(report: SyntheticReport, rng: random.Random, mark: bool) -> 
 
     def tables(key: str, caption: str) -> str:
         if key == "二":
-            table = section2(report)
+            shaped = section2_shape(report)
         elif key == "三":
-            table = section3(report, "two_label_cols")
+            shaped = section3_shape(report, "two_label_cols")
         else:
-            table = section4(report, "flat")
-        return markup.table(table, mark, caption, thead=True)
+            shaped = section4_shape(report, "flat")
+        return markup.table(report, shaped, 0, mark, caption, thead=True)
 
     return _document(report, rng, tables)
 
@@ -344,40 +490,66 @@ class _WordTable:
         self.font = rng.choice(("宋体", "仿宋_GB2312", "仿宋"))
         self.size = rng.choice(("10.5pt", "9.0pt", "12.0pt"))
 
-    def _cell(self, cell: TCell, width: int, mark: bool) -> str:
+    def _cell(self, index: int, cell: TCell, width: int, mark: bool) -> list[Piece]:
         attrs, style = _word_td(width, cell.rowspan, cell.colspan, cell.row == 0)
         if mark and cell.cell:
             attrs += f' data-cell="{cell.cell}"'
-        body = _word_cell_body(cell.text, cell.cell is not None, self.size, self.font)
-        return f"\n  <td {attrs} valign=top style='{style}'>\n  {body}\n  </td>"
+        return [f"\n  <td {attrs} valign=top style='{style}'>\n  ", _Slot(index), "\n  </td>"]
 
-    def table(self, table: TTable, mark: bool, caption: str = "") -> str:
+    def _pieces(self, table: TTable, mark: bool, placeholder: bool) -> list[Piece]:
+        """The table (caption excluded), as pieces."""
         total = 614
         widths = [int(w) for w in column_widths(table, total)]
-        out = []
-        if caption:
-            out.append(_word_caption(caption))
-        out.append(
-            "<div align=center>\n<table class=MsoNormalTable border=1 cellspacing=0 cellpadding=0 "
-            f"width={total} style='width:{total * 0.75:.1f}pt;border-collapse:collapse;border:none;"
-            "mso-border-alt:solid windowtext .5pt;mso-yfti-tbllook:1184;"
-            "mso-padding-alt:0cm 5.4pt 0cm 5.4pt'>"
-        )
-        placeholder = self.rng.random() < 0.4
-        for r, row in enumerate(table.rows()):
+        rows: list[list[tuple[int, TCell]]] = [[] for _ in range(table.n_rows)]
+        for index, cell in enumerate(table.cells):
+            rows[cell.row].append((index, cell))
+        lines: list[list[Piece]] = [
+            [
+                "<div align=center>\n<table class=MsoNormalTable border=1 cellspacing=0 "
+                f"cellpadding=0 width={total} style='width:{total * 0.75:.1f}pt;"
+                "border-collapse:collapse;border:none;mso-border-alt:solid windowtext .5pt;"
+                "mso-yfti-tbllook:1184;mso-padding-alt:0cm 5.4pt 0cm 5.4pt'>"
+            ]
+        ]
+        for r, row in enumerate(rows):
             first = ";mso-yfti-firstrow:yes" if r == 0 else ""
-            out.append(f" <tr style='mso-yfti-irow:{r}{first};height:20.0pt'>")
-            out.extend(self._cell(c, sum(widths[c.col : c.col + c.colspan]), mark) for c in row)
+            lines.append([f" <tr style='mso-yfti-irow:{r}{first};height:20.0pt'>"])
+            for index, c in row:
+                lines.append(self._cell(index, c, sum(widths[c.col : c.col + c.colspan]), mark))
             if placeholder and r < table.header_rows:
-                out.append(
-                    "\n  <td style='mso-cell-special:placeholder;border:none;"
-                    "padding:0cm 0cm 0cm 0cm' width=0><p class='MsoNormal'>&nbsp;</p></td>"
+                lines.append(
+                    [
+                        "\n  <td style='mso-cell-special:placeholder;border:none;"
+                        "padding:0cm 0cm 0cm 0cm' width=0><p class='MsoNormal'>&nbsp;</p></td>"
+                    ]
                 )
-            out.append(" </tr>")
-        out.append(" <![if !supportMisalignedColumns]>\n <tr height=0>")
-        out.extend(f"  <td width={w} style='border:none'></td>" for w in widths)
-        out.append(" </tr>\n <![endif]>\n</table>\n</div>")
-        return "\n".join(out)
+            lines.append([" </tr>"])
+        lines.append([" <![if !supportMisalignedColumns]>\n <tr height=0>"])
+        lines.extend([f"  <td width={w} style='border:none'></td>"] for w in widths)
+        lines.append([" </tr>\n <![endif]>\n</table>\n</div>"])
+        return _lines(lines)
+
+    def label(self, text: str) -> str:
+        return _word_cell_body(text, False, self.size, self.font)
+
+    def value(self, text: str) -> str:
+        return _word_cell_body(text, True, self.size, self.font)
+
+    def table(
+        self, report: SyntheticReport, shaped: Shaped, index: int, mark: bool, caption: str = ""
+    ) -> str:
+        placeholder = self.rng.random() < 0.4
+        body = _draw_table(
+            report,
+            shaped,
+            index,
+            ("word", placeholder, mark),
+            lambda table: self._pieces(table, mark, placeholder),
+            (self.size, self.font),
+            self.label,
+            self.value,
+        )
+        return _word_caption(caption) + "\n" + body if caption else body
 
 
 def _word(report: SyntheticReport, rng: random.Random, mark: bool) -> str:
@@ -389,17 +561,18 @@ def _word(report: SyntheticReport, rng: random.Random, mark: bool) -> str:
     def tables(key: str, caption: str) -> str:
         if key == "二":
             if nest:  # each 第二十条 item a table nested in a one-column layout table
+                blocks = section2_shape(report, blocks=True)
                 cells = "".join(
-                    f"<tr><td style='padding:0cm'>{word.table(t, mark)}</td></tr>"
-                    for t in section2_blocks(report)
+                    f"<tr><td style='padding:0cm'>{word.table(report, blocks, i, mark)}</td></tr>"
+                    for i in range(len(blocks.tables))
                 )
                 return (
                     (_word_caption(caption) if caption else "")
                     + "<table class=MsoTableGrid border=0 cellspacing=0 cellpadding=0 "
                     + f'width="100%">{cells}</table>'
                 )
-            return word.table(section2(report), mark, caption)
-        return word.table(section3(report) if key == "三" else section4(report), mark, caption)
+            return word.table(report, section2_shape(report), 0, mark, caption)
+        return word.table(report, _standard_shape(report, key), 0, mark, caption)
 
     body = _document(
         report,
@@ -419,19 +592,20 @@ def _paragraph_cells(report: SyntheticReport, rng: random.Random, mark: bool) ->
     sometimes split into two paragraphs; ``&nbsp;&nbsp;`` paragraphs around sections."""
     split_wrapped = rng.random() < 0.5
     trail = "&nbsp;" if rng.random() < 0.7 else ""
-    builders = {"二": section2, "三": section3, "四": section4}
 
-    def cell(c: TCell) -> str:
-        if not c.text:
-            return "<p>&nbsp;</p>"
-        if "\n" in c.text and split_wrapped:
-            return "".join(f"<p>{esc(line)}{trail}</p>" for line in c.text.split("\n"))
-        return f"<p>{esc_label(c.text)}{trail}</p>"
+    def value(text: str) -> str:
+        return _paragraph_cell(text, split_wrapped, trail)
+
+    def pieces(table: TTable) -> list[Piece]:
+        return _lines([[_Slot(i)] for i in range(len(table.cells))])
 
     def tables(key: str, caption: str) -> str:
         head = f"<p><strong>{esc(caption)}</strong></p>\n" if caption else ""
-        table = builders[key](report)
-        return head + "\n".join(cell(c) for c in table.cells) + "\n<p>&nbsp;&nbsp;</p>"
+        shaped = _standard_shape(report, key)
+        cells = _draw_table(
+            report, shaped, 0, ("paragraphs",), pieces, (split_wrapped, trail), value, value
+        )
+        return head + cells + "\n<p>&nbsp;&nbsp;</p>"
 
     def heading(key: str, text: str) -> str:
         sep = "<p>&nbsp;&nbsp;</p>\n" if key != "一" else ""
@@ -441,6 +615,15 @@ def _paragraph_cells(report: SyntheticReport, rng: random.Random, mark: bool) ->
         return f"<p>{esc(text)}</p>"
 
     return _document(report, rng, tables, heading=heading, para=para)
+
+
+@lru_cache(maxsize=16384)
+def _paragraph_cell(text: str, split_wrapped: bool, trail: str) -> str:
+    if not text:
+        return "<p>&nbsp;</p>"
+    if "\n" in text and split_wrapped:
+        return "".join(f"<p>{esc(line)}{trail}</p>" for line in text.split("\n"))
+    return f"<p>{esc_label(text)}{trail}</p>"
 
 
 def _text_in_html(report: SyntheticReport, rng: random.Random, mark: bool) -> str:

@@ -78,12 +78,21 @@ def _portals_by_code() -> dict[str, PortalEntry]:
 
 
 @cache
+def _by_city() -> dict[str, list[PortalEntry]]:
+    """The registry's county portals by city code (first 4 digits), in registry order."""
+    out: dict[str, list[PortalEntry]] = {}
+    for p in county_portals():
+        out.setdefault(p.division_code[:4], []).append(p)
+    return out
+
+
+@cache
 def _neighbours(code: str) -> tuple[tuple[str, str], ...]:
     """The other counties of the same city, for the 各县（市、区）网站 friend links."""
     return tuple(
         (p.name + "人民政府", p.portal_url)
-        for p in county_portals()
-        if p.division_code[:4] == code[:4] and p.division_code != code
+        for p in _by_city().get(code[:4], ())
+        if p.division_code != code
     )[:16]
 
 

@@ -423,13 +423,13 @@ def _shape_key(report: SyntheticReport, what: str, variant: object) -> tuple[obj
     return (what, variant, *_label_key(style), *extra)
 
 
-def _shaped(
+def _skeletons(
     report: SyntheticReport,
     what: str,
     variant: object,
     build: Callable[[SyntheticReport], tuple[TTable, ...]],
-) -> tuple[TTable, ...]:
-    """``build(report)``, from the shape's skeletons filled with the report's values."""
+) -> tuple[tuple[object, ...], tuple[_Skeleton, ...]]:
+    """The shape key and skeletons of ``build(report)``'s tables (built once per shape)."""
     key = _shape_key(report, what, variant)
     skeletons = _SKELETONS.get(key)
     if skeletons is None:
@@ -438,8 +438,71 @@ def _shaped(
         if len(_SKELETONS) >= _SKELETONS_MAX:
             _SKELETONS.clear()
         _SKELETONS[key] = skeletons
+    return key, skeletons
+
+
+def _shaped(
+    report: SyntheticReport,
+    what: str,
+    variant: object,
+    build: Callable[[SyntheticReport], tuple[TTable, ...]],
+) -> tuple[TTable, ...]:
+    """``build(report)``, from the shape's skeletons filled with the report's values."""
     display = report.display
-    return tuple(s.fill(display) for s in skeletons)
+    return tuple(s.fill(display) for s in _skeletons(report, what, variant, build)[1])
+
+
+class Shaped(NamedTuple):
+    """A section's tables before the values: every value cell shows its own id (fill
+    them from a report's ``display``). ``key`` names the shape: equal keys, equal tables,
+    so renderers may keep what they draw from a shape under it."""
+
+    key: tuple[object, ...]
+    tables: tuple[TTable, ...]
+
+
+def _shape(
+    report: SyntheticReport,
+    what: str,
+    variant: object,
+    build: Callable[[SyntheticReport], tuple[TTable, ...]],
+) -> Shaped:
+    key, skeletons = _skeletons(report, what, variant, build)
+    return Shaped(key, tuple(s.table for s in skeletons))
+
+
+def section2_shape(report: SyntheticReport, *, blocks: bool = False) -> Shaped:
+    """The shape of :func:`section2` (``blocks``: of :func:`section2_blocks`)."""
+    if blocks:
+        return _shape(report, "s2-blocks", None, lambda r: tuple(split_blocks(_section2(r))))
+    return _shape(report, "s2", None, _one(_section2))
+
+
+def section3_shape(report: SyntheticReport, variant: S3Variant = "standard") -> Shaped:
+    """The shape of :func:`section3`."""
+    return _shape(report, "s3", variant, lambda r: (_section3(r, variant),))
+
+
+def section3_split_shape(report: SyntheticReport, at: int) -> Shaped:
+    """The shape of :func:`section3_split`."""
+    shaped = section3_shape(report)
+    key = (*shaped.key, "split", at)
+    tables = _SPLIT_SHAPES.get(key)
+    if tables is None:
+        if len(_SPLIT_SHAPES) >= _SKELETONS_MAX:
+            _SPLIT_SHAPES.clear()
+        tables = _SPLIT_SHAPES[key] = split_rows(shaped.tables[0], at)
+    return Shaped(key, tables)
+
+
+_SPLIT_SHAPES: dict[tuple[object, ...], tuple[TTable, ...]] = {}
+
+
+def section4_shape(report: SyntheticReport, variant: S4Variant | Literal["split"]) -> Shaped:
+    """The shape of :func:`section4` (``"split"``: of :func:`section4_split`)."""
+    if variant == "split":
+        return _shape(report, "s4-split", None, _section4_split)
+    return _shape(report, "s4", variant, lambda r: (_section4(r, variant),))
 
 
 def section2(report: SyntheticReport) -> TTable:

@@ -26,6 +26,7 @@ import zlib
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Final
 from urllib.parse import quote
@@ -93,9 +94,16 @@ class Cached:
     body: bytes
     content_type: str | None
     headers: list[tuple[str, str]]
-    etag: str
     last_modified: dt.datetime | None
     status: int = 200
+    _etag: str | None = None
+
+    @property
+    def etag(self) -> str:
+        """The body's ETag, computed when a host that sends ETags first needs it."""
+        if self._etag is None:
+            self._etag = _etag(self.body)
+        return self._etag
 
 
 def http_date(day: dt.date) -> dt.datetime:
@@ -262,7 +270,7 @@ class Simulator:
             body, ctype = result.body, result.content_type
             if result.status == 200 and ctype == "text/html":
                 ctype = "text/html; charset=utf-8"
-            return Cached(body, ctype, list(result.headers), _etag(body), modified, result.status)
+            return Cached(body, ctype, list(result.headers), modified, result.status)
         body, ctype = encoding.encode(result, portal.encoding)
         if route is not None and route.kind == "article":
             article = route.target
@@ -275,7 +283,7 @@ class Simulator:
                     body = body.replace(mark, spliced, 1)
             if article.huge:
                 body = body.replace(_HUGE_MARK, huge_filler_bytes(article.key), 1)
-        return Cached(body, ctype, [], _etag(body), modified)
+        return Cached(body, ctype, [], modified)
 
     def _file_headers(
         self, article: Article, attachment: Attachment
@@ -300,7 +308,7 @@ class Simulator:
         except OSError:
             return None
         ctype, headers = self._file_headers(article, attachment)
-        return Cached(body, ctype, headers, _etag(body), http_date(article.date))
+        return Cached(body, ctype, headers, http_date(article.date))
 
     async def _render_file(
         self,
@@ -336,7 +344,7 @@ class Simulator:
         )
         body = await future
         ctype, headers = self._file_headers(article, attachment)
-        cached = Cached(body, ctype, headers, _etag(body), http_date(article.date))
+        cached = Cached(body, ctype, headers, http_date(article.date))
         self._remember(key, cached)
         response = self._answer(portal, request, cached)
         stats = self.stats[portal.ip]
@@ -382,7 +390,7 @@ class Simulator:
         if portal.caching in ("etag", "both"):
             out.append(("ETag", cached.etag))
         if portal.caching in ("last-modified", "both") and cached.last_modified is not None:
-            out.append(("Last-Modified", format_datetime(cached.last_modified, usegmt=True)))
+            out.append(("Last-Modified", _http_date_text(cached.last_modified)))
         return out
 
     def _not_modified(self, portal: Portal, request: Request, cached: Cached) -> bool:
@@ -445,6 +453,12 @@ def _resolve(
     else:
         assert result is not None
         future.set_result(result)
+
+
+@lru_cache(maxsize=4096)
+def _http_date_text(when: dt.datetime) -> str:
+    """``Last-Modified`` text (a few thousand distinct dates: formatted once each)."""
+    return format_datetime(when, usegmt=True)
 
 
 def _etag(body: bytes) -> str:
