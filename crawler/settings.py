@@ -167,6 +167,10 @@ GOVREPORTS_INCREMENTAL = True
 GOVREPORTS_REFRESH = False
 # Progress line every this many seconds ("portals done", reports, blocked, req/s).
 GOVREPORTS_PROGRESS_INTERVAL = 10.0
+# The resident memory of the crawl (its process, parse workers, browser) is sampled with
+# each progress line; the stats keep a sample about every this many pages
+# (process/rss_curve) beside the peaks (process/peak_*_rss_mb).
+GOVREPORTS_RSS_CURVE_PAGES = 1000
 # When set, the final crawl stats are also written there as JSON (benchmarks, tests).
 GOVREPORTS_STATS_FILE = None
 # === end of operations block ==============================================================
