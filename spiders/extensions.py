@@ -6,11 +6,11 @@
         Progress: 37/120 portals done, 12 active, 2 blocked; 845 reports found; 31.5 req/s;
         RSS 310 MB (+ 240 MB workers, 180 MB browser)
 
-    (one line in the log). A portal is *done* when none of its requests is waiting, downloading or in a
-    callback. Reports found are the report items that passed the pipelines plus those
-    an incremental crawl knew unchanged. At the end the stats get ``portals/total``,
-    ``portals/<outcome>`` (``ok``, ``empty``, ``blocked``, ``unreachable`` …),
-    ``family/<family>/portals``, ``family/<family>/reports`` and
+    (one line in the log). A portal is *done* when none of its requests is waiting,
+    downloading or in a callback. Reports found are the report items that passed the
+    pipelines plus those an incremental crawl knew unchanged. At the end the stats get
+    ``portals/total``, ``portals/<outcome>`` (``ok``, ``empty``, ``blocked``,
+    ``unreachable`` …), ``family/<family>/portals``, ``family/<family>/reports`` and
     ``family/<family>/<outcome>``, and the log a table of them.
 
     Memory: ``process/peak_rss_mb`` is the crawl process's exact peak RSS (``ru_maxrss``);
@@ -180,12 +180,16 @@ class Progress:
     def done(self) -> int:
         return sum(1 for p in self.portals.values() if p.started and not p.outstanding)
 
+    def active(self) -> int:
+        """Portals with a request waiting, downloading or in a callback."""
+        return sum(1 for p in self.portals.values() if p.outstanding)
+
     def log(self, *, last: bool = False) -> None:
         now = time.monotonic()
         requests = int(self.stats.get_value("downloader/request_count", 0))
         rate = (requests - self.last_requests) / max(now - self.last_time, 1e-9)
         self.last_requests, self.last_time = requests, now
-        active = sum(1 for p in self.portals.values() if p.outstanding)
+        active = self.active()
         blocked = sum(1 for p in self.portals.values() if p.status == "blocked")
         reports = sum(p.reports for p in self.portals.values())
         total = max(self.total, len(self.portals))

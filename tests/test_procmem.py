@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ from crawler import procmem
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
 
 
-def _hold(ready: multiprocessing.synchronize.Event, done: multiprocessing.synchronize.Event) -> None:
+def _hold(ready: Any, done: Any) -> None:
     block = bytearray(32 * 1024 * 1024)  # touched: resident
     for i in range(0, len(block), 4096):
         block[i] = 1
