@@ -6,13 +6,9 @@
   every ``GOVREPORTS_STORE_FLUSH_SECONDS``) by a single worker thread, one transaction
   per batch, upserting on natural keys (see :mod:`crawler.db.store`). A full batch is
   handed to the writer and ``process_item`` returns at once: items wait for the database
-  only when ``GOVREPORTS_STORE_QUEUE`` batches are already waiting to be written. The
-  bound holds for every item, not only the one that filled a batch: at most
-  ``GOVREPORTS_STORE_BATCH_SIZE`` × (``GOVREPORTS_STORE_QUEUE`` + 1) reports are held
-  between the pipelines and the database, and the next waits in ``process_item`` (so
-  Scrapy sends no more requests) until a batch is written: a slow database slows the
-  crawl rather than filling memory. At close, and whenever the crawl goes idle, every
-  batch is written before going on.
+  only when ``GOVREPORTS_STORE_QUEUE`` batches are already waiting to be written (the
+  queue is bounded, so a slow database slows the crawl rather than filling memory). At
+  close, and whenever the crawl goes idle, every batch is written before going on.
 * When a batch cannot be written (database down), it goes to a disk spool
   (``$GOVREPORTS_HOME/spool``) with an error in the log; nothing is lost. The pipeline
   keeps retrying; if the database stays away longer than
@@ -166,8 +162,6 @@ class StorePipeline:
         # Batches handed over and not yet written; the writer task drains them in order.
         self.queue_size = max(1, queue_size)
         self.queue: asyncio.Queue[Batch] | None = None
-        # Reports held from process_item until their batch is written (or spooled).
-        self.room = asyncio.Semaphore(max(1, batch_size) * (self.queue_size + 1))
         self.writer: asyncio.Task[None] | None = None
 
     @classmethod
@@ -276,7 +270,6 @@ class StorePipeline:
         if isinstance(item, PortalStatusItem):
             self.statuses.append(item)
         elif isinstance(item, ReportItem):
-            await self.room.acquire()  # released by the writer once the batch is written
             self.buffer.append(to_record(item))
             self.marks.extend(marks_for(item, incremental.OUTCOME_STORED))
         else:
@@ -313,8 +306,6 @@ class StorePipeline:
                 logger.exception("Unexpected error while storing a batch")
                 self._spool(batch.records, "unexpected error while storing")
             finally:
-                for _ in batch.records:
-                    self.room.release()
                 queue.task_done()
 
     async def flush(self) -> None:

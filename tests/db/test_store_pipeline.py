@@ -94,39 +94,6 @@ def test_full_queue_holds_items_back(db: Engine, db_url: str, tmp_path: Path) ->
     assert count(db) == 4
 
 
-def test_every_item_waits_while_the_writer_is_behind(
-    db: Engine, db_url: str, tmp_path: Path
-) -> None:
-    """Items arriving together (as Scrapy sends them) are held at batch × (queue + 1)."""
-    import threading
-
-    store = pipeline(db_url, tmp_path / "spool", batch_size=2, queue_size=1)
-    write = store._write
-    go_on = threading.Event()
-
-    def stuck_write(*args: Any) -> Any:
-        go_on.wait(30)  # the database does not answer until told
-        return write(*args)
-
-    store._write = stuck_write  # type: ignore[method-assign,assignment]
-
-    async def crawl() -> tuple[int, int]:
-        await store.open_spider()
-        tasks = [asyncio.ensure_future(store.process_item(item)) for item in items(10)]
-        for _ in range(50):
-            await asyncio.sleep(0.01)
-        held = sum(task.done() for task in tasks)
-        go_on.set()
-        await asyncio.wait_for(asyncio.gather(*tasks), 30)
-        await store.close_spider()
-        return held, sum(task.done() for task in tasks)
-
-    held, done = asyncio.run(crawl())
-    assert held <= 2 * (1 + 1)  # the others wait: nothing more is kept in memory
-    assert done == 10
-    assert count(db) == 10
-
-
 def test_outage_spools_and_the_next_run_replays(db: Engine, db_url: str, tmp_path: Path) -> None:
     spool = tmp_path / "spool"
     down = pipeline(DOWN_URL, spool)
