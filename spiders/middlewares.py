@@ -438,11 +438,21 @@ class PortalWindowMiddleware:
             logger.info("Portal window off: it needs the progress extension")
 
     def _idle(self) -> bool:
-        """Nothing downloading, queued or in a callback or pipeline."""
+        """Nothing downloading, queued or in a callback or pipeline.
+
+        (Not ``engine.spider_is_idle()``: that is never true while ``start()`` is still
+        yielding, which is exactly when this is asked.)
+        """
         engine = self.crawler.engine
-        if engine is None or engine.spider is None:
+        slot = getattr(engine, "_slot", None)  # the engine's scheduler lives there
+        if engine is None or slot is None:
             return True
-        return engine.spider_is_idle()
+        scraper = engine.scraper.slot
+        return (
+            not engine.downloader.active
+            and (scraper is None or scraper.is_idle())
+            and not slot.scheduler.has_pending_requests()
+        )
 
     def full(self) -> bool:
         if self.progress is None:

@@ -77,3 +77,10 @@ def test_switched_off() -> None:
 
     with pytest.raises(NotConfigured):
         _window(0)
+
+
+def test_no_engine_counts_as_idle() -> None:
+    crawler = get_crawler(settings_dict={"GOVREPORTS_MAX_ACTIVE_PORTALS": 1})
+    window = PortalWindowMiddleware.from_crawler(crawler)
+    assert window._idle()
+    assert not window.full()  # no progress extension: never full
