@@ -79,8 +79,7 @@ def test_switched_off() -> None:
         _window(0)
 
 
-def test_no_engine_counts_as_idle() -> None:
+def test_without_the_progress_extension_never_full() -> None:
     crawler = get_crawler(settings_dict={"GOVREPORTS_MAX_ACTIVE_PORTALS": 1})
     window = PortalWindowMiddleware.from_crawler(crawler)
-    assert window._idle()
-    assert not window.full()  # no progress extension: never full
+    assert not window.full()
