@@ -111,6 +111,7 @@ class Progress:
         connect(extension.request_scheduled, signal=signals.request_scheduled)
         connect(extension.request_dropped, signal=signals.request_dropped)
         connect(extension.item_scraped, signal=signals.item_scraped)
+        connect(extension.spider_idle, signal=signals.spider_idle)
         return extension
 
     @property
@@ -223,6 +224,11 @@ class Progress:
         if not self.curve or pages >= self.curve[-1][0] + step:
             self.curve.append([pages, *(round(memory[role], 1) for role in procmem.ROLES)])
         return memory
+
+    def spider_idle(self, spider: Spider) -> None:
+        # The last point of the curve, taken while the parse workers still run (they are
+        # shut down before spider_closed).
+        self.sample_memory(last=True)
 
     def outcome(self, portal: PortalProgress) -> str:
         if portal.status and portal.status != "ok":

@@ -75,6 +75,7 @@ def test_second_crawl_fetches_lists_only_then_picks_up_changes(
     curve = first.stats["process/rss_curve"]
     assert curve[-1][0] == first.stat("response_received_count")
     assert all(len(row) == 5 and row[1] > 50 for row in curve)
+    assert curve[-1][2] > 20  # the last point taken while the parse workers still ran
 
     second = run_crawl(landscape, db_url, tmp_path, "second", {**FAST, "LOG_LEVEL": "DEBUG"})
     assert second.returncode == 0
