@@ -152,6 +152,7 @@ SPIDER_MIDDLEWARES = {
     **globals().get("SPIDER_MIDDLEWARES", {}),
     "spiders.middlewares.ProgressSpiderMiddleware": 10,
     "spiders.middlewares.ListingSpiderMiddleware": 20,
+    "spiders.middlewares.PortalWindowMiddleware": 30,
 }
 EXTENSIONS = {
     **globals().get("EXTENSIONS", {}),
@@ -165,8 +166,17 @@ EXTENSIONS = {
 # spider argument refresh=1 (or this setting) refetches everything.
 GOVREPORTS_INCREMENTAL = True
 GOVREPORTS_REFRESH = False
+# At most this many portals are worked on at once: the next one starts when one is done
+# (0: all at once). What a crawl holds in memory grows with this window, not with the
+# number of portals crawled; 64 portals at 2 requests/s each are far more than the
+# parse workers keep up with.
+GOVREPORTS_MAX_ACTIVE_PORTALS = 64
 # Progress line every this many seconds ("portals done", reports, blocked, req/s).
 GOVREPORTS_PROGRESS_INTERVAL = 10.0
+# The resident memory of the crawl (its process, parse workers, browser) is sampled with
+# each progress line; the stats keep a sample about every this many pages
+# (process/rss_curve) beside the peaks (process/peak_*_rss_mb).
+GOVREPORTS_RSS_CURVE_PAGES = 1000
 # When set, the final crawl stats are also written there as JSON (benchmarks, tests).
 GOVREPORTS_STATS_FILE = None
 # === end of operations block ==============================================================

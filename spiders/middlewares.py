@@ -27,6 +27,18 @@
     :class:`spiders.extensions.Progress`, and the requests sent by kind
     (``requests/report``, ``requests/list`` …).
 
+``PortalWindowMiddleware``
+    Starts a portal (hands its home page from ``start()`` to the scheduler) only while
+    fewer than ``GOVREPORTS_MAX_ACTIVE_PORTALS`` portals are being worked on. Scrapy's
+    per-host scheduler sends first the requests of the hosts with the fewest downloads,
+    so a portal not yet started always wins: without the window a crawl soon works on all
+    its portals at once, and what it holds for each (queued requests, reports waiting
+    for their attachments, items waiting for a parse worker) grows with the crawl's
+    size. With it the crawl's memory depends on the window, not on the number of
+    portals. A portal counts from its home page until none of its requests is left
+    (:class:`spiders.extensions.Progress`); when nothing at all is in flight the next
+    portal starts whatever the count says.
+
 Requests carry in ``meta``: ``govreports_kind`` (home, list, api, report, attachment,
 asset), ``govreports_portal`` (the portal's start URL), ``govreports_family`` and, for
 reports and attachments, ``govreports_listing``.
@@ -64,6 +76,7 @@ PORTAL = "govreports_portal"
 FAMILY = "govreports_family"
 LISTING = "govreports_listing"
 CONDITIONAL = "govreports_conditional"
+HOME = "home"  # the kind of a portal's first request (its home page)
 # Requests that may fetch a report's own page: reports from list entries, and list pages
 # that turn out to be a report (a column holding a single report).
 WATCHED_KINDS = frozenset({"report", "list"})
@@ -398,6 +411,64 @@ class ProgressSpiderMiddleware:
         finally:
             if self.progress is not None and response.request is not None:
                 self.progress.request_finished(response.request, None)
+
+
+class PortalWindowMiddleware:
+    """At most ``limit`` portals worked on at once (see the module doc)."""
+
+    POLL_SECONDS = 0.25
+
+    def __init__(self, crawler: Crawler, limit: int) -> None:
+        self.crawler = crawler
+        self.limit = limit
+        self.progress: Progress | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> PortalWindowMiddleware:
+        limit = crawler.settings.getint("GOVREPORTS_MAX_ACTIVE_PORTALS", 64)
+        if limit <= 0:
+            raise NotConfigured  # switched off on purpose: every portal starts at once
+        middleware = cls(crawler, limit)
+        crawler.signals.connect(middleware.engine_started, signal=signals.engine_started)
+        return middleware
+
+    def engine_started(self) -> None:
+        self.progress = _progress(self.crawler)
+        if self.progress is None:
+            logger.info("Portal window off: it needs the progress extension")
+
+    def _idle(self) -> bool:
+        """Nothing downloading, queued or in a callback or pipeline.
+
+        (Not ``engine.spider_is_idle()``: that is never true while ``start()`` is still
+        yielding, which is exactly when this is asked.)
+        """
+        engine = self.crawler.engine
+        slot = getattr(engine, "_slot", None)  # the engine's scheduler lives there
+        if engine is None or slot is None:
+            return True
+        scraper = engine.scraper.slot
+        return (
+            not engine.downloader.active
+            and (scraper is None or scraper.is_idle())
+            and not slot.scheduler.has_pending_requests()
+        )
+
+    def full(self) -> bool:
+        if self.progress is None:
+            return False
+        return self.progress.active() >= self.limit and not self._idle()
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for entry in start:
+            if isinstance(entry, Request) and entry.meta.get(KIND) == HOME:
+                waited = False
+                while self.full():
+                    waited = True
+                    await asyncio.sleep(self.POLL_SECONDS)
+                if waited and self.crawler.stats is not None:
+                    self.crawler.stats.inc_value("portals/waited_for_window")
+            yield entry
 
 
 # --- robots.txt errors on one line ---------------------------------------------------------

@@ -12,8 +12,10 @@ Phases (``--phases``, comma-separated; default all of them):
                 mutation (``/__sim/mutate``) and a third crawl that must pick it up
 ``throughput``  a simulator allowing fast rates, crawled without delays: end-to-end pages
                 per second (fetch, parse, store) beside ``scrapy bench`` run now
-``memory``      a crawl of about ``--memory-pages`` pages (default 50,000) at fast rates:
-                the crawl process's peak RSS
+``memory``      a crawl of about ``--memory-pages`` pages (default 50,000; or
+                ``--memory-portals`` portals) at fast rates: the crawl process's peak RSS,
+                the sampled peaks of its parse workers, browser and the whole process
+                tree, and the RSS of each at 10k/25k/50k pages (``process/rss_curve``)
 
 ``--quick`` shrinks everything (24 portals, a 10,000-page memory crawl is skipped unless
 asked for). The database is ``--database-url`` / ``DATABASE_URL`` (a scratch database is
@@ -364,25 +366,54 @@ def phase_throughput(
     )
 
 
+MEMORY_CHECKPOINTS = (10_000, 25_000, 50_000, 100_000)
+# pages per portal of a simulated landscape crawled in full (844 pages from 10 portals and
+# 8,675 from 100 in earlier runs), to size the memory crawl when no throughput phase ran
+PAGES_PER_PORTAL = 86.0
+
+
+def _curve_at(curve: list[list[float]], pages: int) -> list[float] | None:
+    """The first sample of ``process/rss_curve`` at or after ``pages`` pages."""
+    return next((row for row in curve if row[0] >= pages), None)
+
+
 def phase_memory(
     opts: argparse.Namespace, dbs: Databases, work: Path, results: dict[str, Any]
 ) -> None:
-    per_portal = results.get("throughput", {}).get("pages_per_portal") or 120.0
-    portals = max(1, math.ceil(opts.memory_pages / per_portal))
+    per_portal = results.get("throughput", {}).get("pages_per_portal") or PAGES_PER_PORTAL
+    portals = opts.memory_portals or max(1, math.ceil(opts.memory_pages / per_portal))
     print(f"memory: ~{opts.memory_pages} pages ({portals} portals) at fast rates", flush=True)
     with simulator(portals, opts.seed + 2, FAST_RATE, work / "sim-memory") as sim:
         crawl = run_crawl(sim, dbs.fresh("memory"), work / "crawls", "memory", FAST)
+    curve = crawl.stats.get("process/rss_curve") or []
     results["memory"] = {
         "portals": portals,
         "pages": crawl.stat("response_received_count"),
         "seconds": round(crawl.seconds, 1),
         "peak_rss_mb": crawl.stats.get("process/peak_rss_mb"),
+        "peak_workers_rss_mb": crawl.stats.get("process/peak_workers_rss_mb"),
+        "peak_browser_rss_mb": crawl.stats.get("process/peak_browser_rss_mb"),
+        "peak_other_rss_mb": crawl.stats.get("process/peak_other_rss_mb"),
+        "peak_total_rss_mb": crawl.stats.get("process/peak_total_rss_mb"),
+        "rss_curve": curve,
     }
     m = results["memory"]
     print(
-        f"  {m['pages']} pages in {m['seconds']} s; peak RSS of the crawl {m['peak_rss_mb']} MB",
+        f"  {m['pages']} pages in {m['seconds']} s; peak RSS of the crawl process "
+        f"{m['peak_rss_mb']} MB; sampled peaks: parse workers {m['peak_workers_rss_mb']} MB, "
+        f"browser {m['peak_browser_rss_mb']} MB, other {m['peak_other_rss_mb']} MB, "
+        f"all processes together {m['peak_total_rss_mb']} MB",
         flush=True,
     )
+    marks = [p for p in MEMORY_CHECKPOINTS if p < m["pages"]] + [m["pages"]]
+    for mark in marks:
+        row = _curve_at(curve, mark)
+        if row is not None:
+            print(
+                f"  at {int(row[0])} pages: crawl {row[1]:.0f} MB, workers {row[2]:.0f} MB, "
+                f"browser {row[3]:.0f} MB, other {row[4]:.0f} MB",
+                flush=True,
+            )
 
 
 # --- command line ------------------------------------------------------------------------------
@@ -400,6 +431,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=2.0, help="req/s per host (quality)")
     parser.add_argument("--fast-portals", type=int, help="portals in the throughput phase (40)")
     parser.add_argument("--memory-pages", type=int, help="pages in the memory phase (50000)")
+    parser.add_argument(
+        "--memory-portals", type=int, help="portals in the memory phase (default: from pages)"
+    )
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--database-url", default=None, help="server for scratch databases")
     parser.add_argument("--workdir", type=Path, default=None, help="keep logs and files here")
@@ -460,7 +494,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{inc['first_stored_requests']}, second {inc['second_stored_requests']}"
         )
     if memory:
-        print(f"peak-rss-mb ({memory['pages']} pages): {memory['peak_rss_mb']}")
+        print(
+            f"peak-rss-mb ({memory['pages']} pages): {memory['peak_rss_mb']} "
+            f"(with parse workers, browser and the rest: {memory['peak_total_rss_mb']})"
+        )
     score_ = quality.get("score", {})
     print(f"exact-cells: {_fmt(score_.get('exact_share'))}")
     print(f"recall: {_fmt(score_.get('recall'))}")

@@ -67,6 +67,15 @@ def test_second_crawl_fetches_lists_only_then_picks_up_changes(
     assert first.stat("portals/ok") == 2
     assert first.stat("portals/blocked") == 2
     assert sum(v for k, v in first.stats.items() if re.fullmatch(r"family/\w+/reports", k)) > 20
+    # Memory: the progress lines and the stats carry it, the curve ends at the last page.
+    assert re.search(r"req/s; RSS \d+ MB \(\+ \d+ MB workers, \d+ MB browser\)", log)
+    assert first.stats["process/peak_rss_mb"] > 50
+    assert first.stats["process/peak_workers_rss_mb"] > 20  # two spawned parse workers
+    assert first.stats["process/peak_total_rss_mb"] > first.stats["process/peak_workers_rss_mb"]
+    curve = first.stats["process/rss_curve"]
+    assert curve[-1][0] == first.stat("response_received_count")
+    assert all(len(row) == 5 and row[1] > 50 for row in curve)
+    assert curve[-1][2] > 20  # the last point taken while the parse workers still ran
 
     second = run_crawl(landscape, db_url, tmp_path, "second", {**FAST, "LOG_LEVEL": "DEBUG"})
     assert second.returncode == 0
