@@ -139,7 +139,7 @@ class Report(Base):
     attachment_urls: Mapped[list[str]] = mapped_column(
         ARRAY(Text), server_default=text("'{}'::text[]")
     )
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)  # twins become aliases
     parser_version: Mapped[str] = mapped_column(String(32))
     first_seen: Mapped[dt.datetime] = _now()
     updated_at: Mapped[dt.datetime] = _now()
