@@ -228,8 +228,8 @@ def convert(body: bytes, fmt: str, soffice: str, *, timeout: float, max_output: 
         env = {**os.environ, "HOME": str(folder), "TMPDIR": str(folder)}
 
         def command(profile: str) -> list[str]:
-            return [soffice, *OPTIONS, f"-env:UserInstallation={profile}",
-                    "--convert-to", export_filter, "--outdir", str(outdir), str(source)]  # fmt: skip
+            target = ["--convert-to", export_filter, "--outdir", str(outdir), str(source)]
+            return [soffice, *OPTIONS, f"-env:UserInstallation={profile}", *target]
 
         with _offices.lock:
             office = _offices.get(soffice, timeout)
@@ -297,4 +297,3 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         proc.communicate(timeout=10)
     except subprocess.TimeoutExpired:
         logger.warning("LibreOffice process group %s did not exit after SIGKILL", proc.pid)
-
