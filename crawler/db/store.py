@@ -238,7 +238,7 @@ _FINDINGS_DELETE_STALE: Final = text(
 
 
 def _findings_upsert() -> Insert:
-    stmt = insert(Finding.__table__)
+    stmt = insert(Finding.metadata.tables[Finding.__tablename__])
     return stmt.on_conflict_do_update(
         index_elements=[Finding.report_id, Finding.rule, Finding.detail],
         set_={"cells": stmt.excluded.cells, "severity": stmt.excluded.severity},
