@@ -144,10 +144,11 @@ class Office:
                 with contextlib.suppress(OSError):
                     self.proc.stdin.close()
             self.proc = None
-        # A killed LibreOffice leaves its hand-over socket behind: named after the MD5 of
-        # the profile URL in UTF-16, in /tmp.
-        digest = hashlib.md5(self.profile.encode("utf-16-le"), usedforsecurity=False)
-        socket = Path(f"/tmp/OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{digest.hexdigest()}")
+        # A killed LibreOffice leaves its hand-over socket behind, in /tmp, named after
+        # the MD5 of the profile URL in UTF-16 (each byte in hex without a leading zero).
+        digest = hashlib.md5(self.profile.encode("utf-16-le"), usedforsecurity=False).digest()
+        name = "".join(f"{byte:x}" for byte in digest)
+        socket = Path(f"/tmp/OSL_PIPE_{os.getuid()}_SingleOfficeIPC_{name}")
         with contextlib.suppress(OSError):
             if stat.S_ISSOCK(socket.lstat().st_mode):
                 socket.unlink()
