@@ -365,7 +365,7 @@ def phase_throughput(
         f"  crawl {t['pages_per_second']} pages/s ({pages} pages in {t['seconds']} s), "
         f"scrapy bench {t['scrapy_bench_pages_per_second']} pages/s: {t['ratio']}x; "
         f"recall {scored.recall:.4f}, precision {scored.precision:.4f}, "
-        f"exact cells {scored.exact_share:.4f}",
+        f"exact cells {scored.exact:.4f}",
         flush=True,
     )
 
