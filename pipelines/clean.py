@@ -32,7 +32,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import FetchedDocument, ReportItem
-from crawler.parse import clean_html, clean_text
+from crawler.parse import attach_office, clean_html, clean_text
 from crawler.parse.attachments import META_PROBLEM, extract
 from crawler.parse.model import CleanedDocument, Paragraph, Table
 
@@ -248,7 +248,8 @@ class CleanPipeline:
 
     def close_spider(self) -> None:
         self.file_executor.shutdown(wait=True)
-        self.workers.shutdown()
+        self.workers.shutdown()  # worker processes stop their LibreOffice as they exit
+        attach_office.shutdown()  # the one converting for this process's threads, if any
         if self.workers.processes and self.crawler.stats is not None:
             # The worker processes are gone now: the largest of them (or of any other
             # child waited for), beside the crawl process's own peak.

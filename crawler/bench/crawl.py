@@ -11,7 +11,8 @@ Phases (``--phases``, comma-separated; default all of them):
                 report-page and attachment requests beside the first crawl's), then a
                 mutation (``/__sim/mutate``) and a third crawl that must pick it up
 ``throughput``  a simulator allowing fast rates, crawled without delays: end-to-end pages
-                per second (fetch, parse, store) beside ``scrapy bench`` run now
+                per second (fetch, parse, store) beside ``scrapy bench`` run now, and the
+                crawl's recall, precision and exact cells (a fast crawl must lose nothing)
 ``memory``      a crawl of about ``--memory-pages`` pages (default 50,000; or
                 ``--memory-portals`` portals) at fast rates: the crawl process's peak RSS,
                 the sampled peaks of its parse workers, browser and the whole process
@@ -345,7 +346,9 @@ def phase_throughput(
 ) -> None:
     print(f"throughput: {opts.fast_portals} portals at fast rates, then scrapy bench", flush=True)
     with simulator(opts.fast_portals, opts.seed + 1, FAST_RATE, work / "sim-fast") as sim:
-        crawl = run_crawl(sim, dbs.fresh("fast"), work / "crawls", "fast", FAST)
+        database_url = dbs.fresh("fast")
+        crawl = run_crawl(sim, database_url, work / "crawls", "fast", FAST)
+        scored = score(database_url, sim.truth_path)  # speed is no excuse for losing reports
     pages = crawl.stat("response_received_count")
     rate = pages / crawl.seconds if crawl.seconds else 0.0
     bench = scrapy_bench(work / "scrapy-bench")
@@ -357,11 +360,14 @@ def phase_throughput(
         "ratio": round(rate / bench, 3) if bench else None,
         "pages_per_portal": round(pages / opts.fast_portals, 1),
         "peak_rss_mb": crawl.stats.get("process/peak_rss_mb"),
+        "score": scored.as_dict(),
     }
     t = results["throughput"]
     print(
         f"  crawl {t['pages_per_second']} pages/s ({pages} pages in {t['seconds']} s), "
-        f"scrapy bench {t['scrapy_bench_pages_per_second']} pages/s: {t['ratio']}x",
+        f"scrapy bench {t['scrapy_bench_pages_per_second']} pages/s: {t['ratio']}x; "
+        f"recall {scored.recall:.4f}, precision {scored.precision:.4f}, "
+        f"exact cells {scored.exact:.4f}",
         flush=True,
     )
 

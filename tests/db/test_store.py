@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from decimal import Decimal
@@ -159,3 +160,60 @@ def test_a_portal_status_keeps_what_the_row_knows(db: Engine) -> None:
             text("SELECT name, division_code, family, status, status_detail FROM portals")
         ).one()
     assert tuple(row) == ("定州市", "130682", "trs", "blocked", "412 challenge not passed")
+
+
+def cells_of(engine: Engine, url: str) -> dict[str, tuple[object, ...]]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT c.cell, c.value, c.raw, c.unit, c.reported FROM report_cells c"
+                " JOIN reports r ON r.id = c.report_id WHERE r.url = :u"
+            ),
+            {"u": url},
+        ).all()
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def findings_of(engine: Engine, url: str) -> list[str]:
+    with engine.connect() as conn:
+        return sorted(
+            conn.execute(
+                text(
+                    "SELECT f.rule FROM findings f JOIN reports r ON r.id = f.report_id"
+                    " WHERE r.url = :u"
+                ),
+                {"u": url},
+            ).scalars()
+        )
+
+
+def test_a_new_parse_drops_cells_and_findings_it_no_longer_has(db: Engine) -> None:
+    """A batch's cells and findings are written together; each report keeps its own."""
+    other = URL.replace("t20220120_101", "t20220120_102")
+    store(
+        db,
+        record(URL, b"<html>a1</html>", parsed(1, finding="s3.balance")),
+        record(other, b"<html>b1</html>", parsed(2, finding="s3.row_sum")),
+    )
+    fewer = dataclasses.replace(
+        parsed(3, finding="s4.group_sum"),
+        cells={"s2.penalty.decisions": CellValue(Decimal(3), "3")},
+    )
+    assert store(db, record(URL, b"<html>a2</html>", fewer)) == (0, 1, 0, 0)
+    assert cells_of(db, URL) == {"s2.penalty.decisions": (Decimal(3), "3", None, None)}
+    assert findings_of(db, URL) == ["s4.group_sum"]
+    assert len(cells_of(db, other)) == len(CELL_IDS["2021"])  # untouched
+    assert findings_of(db, other) == ["s3.row_sum"]
+    empty = dataclasses.replace(parsed(4), cells={}, findings=())
+    store(db, record(URL, b"<html>a3</html>", empty))
+    assert cells_of(db, URL) == {} and findings_of(db, URL) == []
+
+
+def test_a_report_twice_in_one_batch_keeps_its_last_parse(db: Engine) -> None:
+    first = record(URL, b"<html>v1</html>", parsed(1, finding="s3.balance"))
+    second = record(URL, b"<html>v2</html>", parsed(2))
+    assert store(db, first, second) == (2, 0, 0, 0)  # both new when the batch began
+    assert cells_of(db, URL)["s2.penalty.decisions"] == (Decimal(2), "2", None, None)
+    assert findings_of(db, URL) == []
+    with db.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM report_versions")).scalar() == 2

@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import signal
 import stat
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -756,6 +757,97 @@ def test_libreoffice_failure_and_timeout(tmp_path: Path) -> None:
     )
     assert time.monotonic() - started < 10
     assert "timed out" in unreadable(doc)
+
+
+def test_libreoffice_that_never_gets_ready_converts_one_shot(tmp_path: Path) -> None:
+    """A 'LibreOffice' that exits instead of holding its document open: every conversion
+    still runs (one-shot), and the process stops trying to keep one running."""
+    from crawler.parse import attach_office
+
+    runs = tmp_path / "runs.txt"
+    soffice = _fake_soffice(
+        tmp_path,
+        "import sys\n"
+        f"open({str(runs)!r}, 'a').write(repr(sys.argv[1:]) + '\\n')\n"
+        "sys.stderr.write('Error: source file could not be loaded')\n",
+    )
+    for _ in range(attach_office.OFFICE_START_FAILURES + 2):
+        doc = extract(OLE2 + b"\x00" * 512, filename="a.doc", soffice=soffice)
+        assert "could not be loaded" in unreadable(doc)
+    assert soffice not in attach_office._offices.running
+    calls = runs.read_text(encoding="utf-8").splitlines()
+    starts = [c for c in calls if "--convert-to" not in c]
+    assert len(starts) == attach_office.OFFICE_START_FAILURES
+    assert sum("--convert-to" in c for c in calls) == attach_office.OFFICE_START_FAILURES + 2
+
+
+@pytest.fixture
+def office_soffice() -> Iterator[str]:
+    """The installed LibreOffice; this process's running instance is stopped afterwards."""
+    from crawler.parse import attach_office
+
+    soffice = soffice_path()
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) not installed")
+    attach_office.shutdown()
+    yield soffice
+    attach_office.shutdown()
+
+
+def _doc_bytes(tmp_path: Path, soffice: str) -> tuple[bytes, S.TableSpec]:
+    import subprocess
+
+    spec = S.s3_table()
+    source = tmp_path / "in.docx"
+    source.write_bytes(S.docx_bytes(spec))
+    subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation={(tmp_path / 'p').as_uri()}",
+         "--convert-to", "doc", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return (tmp_path / "in.doc").read_bytes(), spec
+
+
+def test_conversions_share_one_running_libreoffice(
+    tmp_path: Path, office_soffice: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The running instance converts file after file, to what a one-shot LibreOffice gives;
+    a file it cannot load reads as from a one-shot run; an instance that has gone is
+    replaced; shutdown() stops it and removes its profile."""
+    from crawler.fabricate.attachments import ole2_stand_in
+    from crawler.parse import attach_office
+
+    body, spec = _doc_bytes(tmp_path, office_soffice)
+    stand_in = ole2_stand_in("某镇2022年政府信息公开工作年度报告")
+    first = extract(body, filename="报告.doc", soffice=office_soffice)
+    office = attach_office._offices.running[office_soffice]
+    broken = extract(stand_in, filename="报告.wps", soffice=office_soffice)
+    second = extract(body, filename="报告.doc", soffice=office_soffice)
+    assert attach_office._offices.running[office_soffice] is office
+    assert office.uses == 3 and office.alive()
+    [table] = tables(first)
+    assert_grid(table, spec)
+    assert second.blocks == first.blocks
+
+    monkeypatch.setattr(attach_office, "OFFICE_START_FAILURES", 0)  # one-shot only
+    attach_office.shutdown()
+    assert not office.folder.exists()
+    assert extract(body, filename="报告.doc", soffice=office_soffice).blocks == first.blocks
+    one_shot = extract(stand_in, filename="报告.wps", soffice=office_soffice)
+    assert unreadable(broken) == unreadable(one_shot)
+    assert "could not be loaded" in unreadable(broken)
+    assert [f.rule for f in broken.findings] == [f.rule for f in one_shot.findings]
+    assert office_soffice not in attach_office._offices.running
+    monkeypatch.undo()
+
+    extract(body, filename="报告.doc", soffice=office_soffice)
+    office = attach_office._offices.running[office_soffice]
+    assert office.proc is not None
+    os.killpg(office.proc.pid, signal.SIGKILL)
+    office.proc.wait()
+    again = extract(body, filename="报告.doc", soffice=office_soffice)
+    assert again.blocks == first.blocks
+    assert attach_office._offices.running[office_soffice] is not office
 
 
 # --- images, html, text --------------------------------------------------------------------
