@@ -32,6 +32,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from crawler.items import FetchedDocument, ReportItem
+from crawler.lifeline import exit_with_parent
 from crawler.parse import attach_office, clean_html, clean_text
 from crawler.parse.attachments import META_PROBLEM, extract
 from crawler.parse.model import CleanedDocument, Paragraph, Table
@@ -193,7 +194,9 @@ class Workers:
 
     def _new_pool(self) -> Executor:
         return ProcessPoolExecutor(
-            max_workers=self.processes, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=exit_with_parent,  # a crawl killed outright leaves no workers behind
         )
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
