@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,scrapyd]'
-	@$(BIN)/python -m crawler.system chromium libreoffice --install
+	@$(BIN)/python -m crawler.system chromium libreoffice wrk --install
 	@touch $(STAMP)
 
 # A small simulated landscape of portals, crawled into the database; prints what landed.

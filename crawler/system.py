@@ -1,6 +1,7 @@
-"""System packages the crawler can use, from Debian: Chromium and LibreOffice.
+"""System packages the crawler can use, from Debian: Chromium, LibreOffice (and ``wrk``,
+which only the simulator's benchmark uses).
 
-``python -m crawler.system chromium libreoffice [--install]`` reports whether each is
+``python -m crawler.system chromium libreoffice wrk [--install]`` reports whether each is
 there and, with ``--install``, installs the Debian package when it is missing and the
 machine lets us (root with apt-get). Chromium drives script-drawn pages and cookie
 challenges (Playwright's own browser download is never used); LibreOffice converts
@@ -41,6 +42,11 @@ TOOLS: dict[str, tuple[tuple[str, ...], Callable[[], str | None], str]] = {
         ("libreoffice-writer-nogui", "libreoffice-calc-nogui"),
         soffice_path,
         "DOC/WPS attachments get an unsupported-format finding",
+    ),
+    "wrk": (
+        ("wrk",),
+        lambda: shutil.which("wrk"),
+        "the simulator's benchmark (python -m crawler.simulator.bench) cannot run",
     ),
 }
 
