@@ -1,4 +1,8 @@
-"""Bad input never crashes: a clear result (not a report + a finding) or a DocumentError."""
+"""Bad input never crashes: a clear result (not a report + a finding) or a DocumentError.
+
+The time bounds are generous ceilings in this process's CPU time (``time.process_time``):
+runaway work (backtracking, quadratic loops) breaks them by orders of magnitude, while a
+busy machine, which stretches wall time, does not."""
 
 from __future__ import annotations
 
@@ -86,9 +90,9 @@ def test_deep_nesting(depth: int, tag: str) -> None:
         + f"</{tag}>" * depth
         + "<p>之后的段落</p></div></body></html>"
     ).encode()
-    started = time.perf_counter()
+    started = time.process_time()
     result = _parse_or_reason(body)
-    assert time.perf_counter() - started < 10
+    assert time.process_time() - started < 10
     if isinstance(result, ParsedReport) and tag in ("span", "font"):
         # Inline formatting nested past the parser's limit is flattened and read.
         assert "深处的文字" in result.sections["一"]
@@ -106,9 +110,9 @@ def test_twenty_megabyte_page() -> None:
         + "</body></html>"
     ).encode()
     assert len(body) > 20_000_000
-    started = time.perf_counter()
+    started = time.process_time()
     result = _parse_or_reason(body)
-    assert time.perf_counter() - started < 60
+    assert time.process_time() - started < 60
     assert isinstance(result, ParsedReport)
     assert not result.is_report
     assert result.template is None
@@ -167,7 +171,7 @@ CHROME_BITS = [*_BITS.split(" "), *_MORE.split(" "), " ", "\u00a0", "\t"]
 ENDINGS = ["", "x", "。"]
 
 
-@settings(max_examples=200, deadline=500)
+@settings(max_examples=200, deadline=None)  # bounded in CPU time below
 @given(
     st.lists(st.sampled_from(CHROME_BITS), min_size=1, max_size=150),
     st.sampled_from(["", "x", "。"]),
@@ -175,19 +179,19 @@ ENDINGS = ["", "x", "。"]
 def test_chrome_patterns_do_not_backtrack(bits: list[str], end: str) -> None:
     """Lines built from chrome vocabulary (the worst case for the noise patterns) stay fast."""
     line = "".join(bits) + end
-    started = time.perf_counter()
+    started = time.process_time()
     doc = clean_text("\n".join([line, "一、总体情况", line, "正文。", line, line]))
     parse_report(doc)
-    assert time.perf_counter() - started < 0.4
+    assert time.process_time() - started < 0.4
 
 
 @pytest.mark.parametrize("n", [10_000, 200_000])
 def test_long_runs_of_white_space(n: int) -> None:
     body = ("<html><body><div id='zoom'><p>一、总体情况" + " " * n + "\n" + "\t" * n + "正文</p>"
             + "<p>" + "\u00a0" * n + "</p></div></body></html>").encode()  # fmt: skip
-    started = time.perf_counter()
+    started = time.process_time()
     report = parse_document(body)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     assert report.sections["一"].strip().endswith("正文")
 
 
@@ -196,9 +200,9 @@ def test_huge_table_is_bounded() -> None:
     body = (
         "<html><body><div id='zoom'><table>" + row * 4000 + "</table></div></body></html>"
     ).encode()
-    started = time.perf_counter()
+    started = time.process_time()
     result = _parse_or_reason(body)
-    assert time.perf_counter() - started < 20
+    assert time.process_time() - started < 20
     assert isinstance(result, ParsedReport)
     assert not result.is_report
 
