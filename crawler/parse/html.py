@@ -546,67 +546,77 @@ class _Walker:
             self.truncated = True
 
     def _walk(self, root: _El) -> None:
-        bold_open: set[_El] = set()
+        self._visit((root,), 0, root)
+        self.bold_depth = 0
+        self.flush()
+
+    def _visit(self, nodes: Any, bold_depth: int, root: _El) -> None:
+        """Walk ``nodes`` (the root alone, or an element's children) and their subtrees, in
+        document order. ``bold_depth``: the bold elements open around them.
+
+        A loop over each element's children, recursing into those that have children: no
+        start/end events to dispatch, and a leaf element costs no call.
+        """
         parts = self.parts  # flush() empties it in place
         add = parts.append
-        weights = self.weights
-        bold_depth = 0  # this walk's own (flush() reads only bold_chars)
-        walker = et.iterwalk(root, events=("start", "end"))
-        for event, el in walker:
+        for el in nodes:
             tag = el.tag
             if tag.__class__ is not str:
-                continue
-            if event == "start":
-                if tag in _BREAK_TAGS:
-                    if tag == "table" and el is not root:
-                        table = _table(el)
-                        if table is not None:
-                            self._add_table(el, table)
-                            walker.skip_subtree()
-                            continue
-                    if parts:
-                        if len(parts) == 1 and not parts[0].strip(" \n\r"):
-                            # Only source white space since the last block: what flush()
-                            # would do with it, without the call.
-                            parts.clear()
-                            self.bold_chars = 0
-                        else:
-                            self.flush()
-                elif tag == "a":
-                    href = el.get("href")
-                    if href and not href.startswith(("javascript:", "#", "mailto:")):
-                        self.links.append((self._abs(href.strip()), _cell_text(el)))
-                elif tag == "img":
-                    src = el.get("src") or el.get("data-src")
-                    if src:
-                        self.images.append(self._abs(src.strip()))
-                if tag in _BOLD_TAGS or (weights and _bold_style(el.get("style"))):
-                    bold_depth += 1
-                    bold_open.add(el)
+                continue  # a comment or processing instruction (tail and all)
+            bold = False
+            if tag in _BREAK_TAGS:
+                if tag == "table" and el is not root:
+                    table = _table(el)
+                    if table is not None:
+                        self._add_table(el, table)
+                        text = el.tail
+                        if text:
+                            add(text)
+                            if bold_depth:
+                                self.bold_chars += len(text.strip())
+                        continue
+                if parts:
+                    if len(parts) == 1 and not parts[0].strip(" \n\r"):
+                        # Only source white space since the last block: what flush()
+                        # would do with it, without the call.
+                        parts.clear()
+                        self.bold_chars = 0
+                    else:
+                        self.flush()
+            elif tag == "a":
+                href = el.get("href")
+                if href and not href.startswith(("javascript:", "#", "mailto:")):
+                    self.links.append((self._abs(href.strip()), _cell_text(el)))
+            elif tag == "img":
+                src = el.get("src") or el.get("data-src")
+                if src:
+                    self.images.append(self._abs(src.strip()))
+            if tag in _BOLD_TAGS or (self.weights and _bold_style(el.get("style"))):
+                bold = True
+                bold_depth += 1
+            if tag == "pre":
+                self.pre_depth += 1
+            text = el.text
+            if text:
+                add(text)
+                if bold_depth:
+                    self.bold_chars += len(text.strip())
+            if len(el):
+                self._visit(el, bold_depth, root)
+            if bold:
+                bold_depth -= 1
+            if tag in _BLOCK_TAGS:
                 if tag == "pre":
-                    self.pre_depth += 1
-                text = el.text
+                    self.flush()
+                    self.pre_depth -= 1
+                elif parts:
+                    self.flush()
+            if el is not root:
+                text = el.tail
                 if text:
                     add(text)
                     if bold_depth:
                         self.bold_chars += len(text.strip())
-            else:
-                if bold_open and el in bold_open:
-                    bold_depth -= 1
-                if tag in _BLOCK_TAGS:
-                    if tag == "pre":
-                        self.flush()
-                        self.pre_depth -= 1
-                    elif parts:
-                        self.flush()
-                if el is not root:
-                    text = el.tail
-                    if text:
-                        add(text)
-                        if bold_depth:
-                            self.bold_chars += len(text.strip())
-        self.bold_depth = bold_depth
-        self.flush()
 
     def _add_table(self, el: _El, table: Table) -> None:
         self.flush()
