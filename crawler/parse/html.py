@@ -261,17 +261,20 @@ class _Scan:
         self.always: set[_El] = set()
         self.texts: dict[_El, str] = {}
         titles, noise, always, containers = self.titles, self.noise, self.always, self.containers
-        count = 0
-        for count, el in enumerate(root.iter(), 1):  # noqa: B007 - the count is kept
-            tag = el.tag
-            if tag in _HEADING_TAGS:
+        # The heading and chrome tags, found in C; the loop below reads only attributes.
+        special = list(root.iter(*_HEADING_TAGS, *chrome.CHROME_TAGS))
+        skip: set[_El] = set()
+        for el in special:
+            if el.tag in _HEADING_TAGS:
                 titles.append(el)
-            elif tag in chrome.CHROME_TAGS:
+            else:
                 noise.append(el)
                 always.add(el)
-                continue
+                skip.add(el)
+        count = 0
+        for count, el in enumerate(root.iter(), 1):  # noqa: B007 - the count is kept
             attrib = el.attrib
-            if not attrib:
+            if not attrib or (skip and el in skip):
                 continue
             style = attrib.get("style") if styles else None
             if style and ("display" in style or "visibility" in style) and _HIDDEN_RE.search(style):
@@ -285,12 +288,14 @@ class _Scan:
             prio, name, is_title, is_noise = _names_info(el_id, cls)
             if prio is not None and prio <= chrome.MAX_CONTAINER_PRIORITY:
                 containers.append((prio, name, el))
-            if is_title and tag in _TITLE_TAGS:
-                titles.append(el)
-            if is_noise and tag not in _GRID_TAGS and tag != "p":
-                noise.append(el)
-                if el_id == "_ideConac":
-                    always.add(el)
+            if is_title or is_noise:
+                tag = el.tag
+                if is_title and tag in _TITLE_TAGS:
+                    titles.append(el)
+                if is_noise and tag not in _GRID_TAGS and tag != "p":
+                    noise.append(el)
+                    if el_id == "_ideConac":
+                        always.add(el)
         self.count = count  # the elements (and other nodes) of the tree as scanned
 
     def text_of(self, el: _El) -> str:
