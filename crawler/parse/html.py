@@ -372,8 +372,13 @@ def _text(el: _El) -> str:
     return text
 
 
+_COUNT_ELEMENTS: Final = et.XPath("count(descendant-or-self::*)")
+
+
 def _count(el: _El) -> int:
-    return sum(1 for _ in el.iter())
+    """The nodes of ``el.iter()``, counted by libxml2: elements only, as the tree has
+    nothing else by then (comments are stripped, processing instructions never kept)."""
+    return int(_COUNT_ELEMENTS(el))
 
 
 def _drop_tree(el: _El) -> None:
@@ -519,12 +524,13 @@ class _Walker:
         parts.clear()
         bold = self.bold_chars
         self.bold_chars = 0
-        if not raw.strip(" \n\r"):  # source white space between blocks
+        text = raw.strip(" \n\r")
+        if not text:  # source white space between blocks
             return
         if self.pre_depth:
             # <pre>: line breaks and tabs are the layout (a text table pasted as is).
             text = raw.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-        else:
+        elif "\n" in raw or "\r" in raw:  # (else _norm_ws would give back raw)
             # Source line breaks are white space; indentation at the edges is formatting,
             # but a leading tab typed into the paragraph itself (text layouts) is kept.
             text = _norm_ws(raw).strip(" \n\r")
@@ -535,8 +541,13 @@ class _Walker:
             if "[bookmark" in line:
                 line = noise.strip_artifacts(line)
             if line.strip(" "):
-                visible = len(line.strip(_WS))
-                blocks.append(_new(Paragraph, (line, visible > 0 and bold >= visible * 0.8)))
+                # Bold when at least 80% of its visible characters are (none are: not bold).
+                if bold:
+                    visible = len(line.strip(_WS))
+                    emphasis = visible > 0 and bold >= visible * 0.8
+                else:
+                    emphasis = False
+                blocks.append(_new(Paragraph, (line, emphasis)))
         if len(blocks) >= MAX_BLOCKS:
             raise _Full
 
