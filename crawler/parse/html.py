@@ -877,10 +877,9 @@ def clean_html(
     attachments = _script_attachments(nodes)
     hanweb = _hanweb_container(nodes)
     del nodes
-    # Comments and scripts go (comment tails are text and stay).
+    # Comments and scripts go (their tails are text and stay), in one pass.
     for tree in (root, hanweb) if hanweb is not None else (root,):
-        et.strip_tags(tree, et.Comment)
-        et.strip_elements(tree, *chrome.DROP_TAGS, with_tail=False)
+        et.strip_elements(tree, et.Comment, *chrome.DROP_TAGS, with_tail=False)
     body_el = root.find("body")
     if body_el is None:
         body_el = root
