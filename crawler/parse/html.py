@@ -871,12 +871,12 @@ def clean_html(
             )
         )
     stats: dict[str, int] = {"clean/bytes": len(body)}
-    nodes = _PageNodes(root)
-    meta, page_title = _page_meta(nodes)
+    page_nodes = _PageNodes(root)
+    meta, page_title = _page_meta(page_nodes)
     page_chars = len(_text_len_probe(root).strip())
-    attachments = _script_attachments(nodes)
-    hanweb = _hanweb_container(nodes)
-    del nodes
+    attachments = _script_attachments(page_nodes)
+    hanweb = _hanweb_container(page_nodes)
+    del page_nodes
     # Comments and scripts go (their tails are text and stay), in one pass.
     for tree in (root, hanweb) if hanweb is not None else (root,):
         et.strip_elements(tree, et.Comment, *chrome.DROP_TAGS, with_tail=False)
