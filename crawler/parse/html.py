@@ -115,7 +115,7 @@ def _parse(text: str, utf8: bytes | None = None) -> tuple[_El, bool]:
     if "\x00" in text:
         text = text.replace("\x00", "")
         utf8 = None
-    if not text.strip():
+    if not text or text.isspace():  # (not text.strip(): without copying the page)
         raise DocumentError("empty document (only white space)")
     parser = _parser()
     try:
