@@ -250,7 +250,8 @@ def _names_info(el_id: str | None, cls: str | None) -> tuple[int | None, str, bo
 
 
 class _Scan:
-    """One pass over the page: container candidates, title blocks, chrome elements."""
+    """One pass over the page (and a C-level one for tags): container candidates, title
+    blocks, chrome elements."""
 
     def __init__(self, root: _El, styles: bool = True) -> None:
         """``styles``: whether any element may be hidden by its style (False when the page
@@ -571,7 +572,8 @@ class _Walker:
         document order. ``bold_depth``: the bold elements open around them.
 
         A loop over each element's children, recursing into those that have children: no
-        start/end events to dispatch, and a leaf element costs no call.
+        start/end events to dispatch, and a leaf element costs no call. (The recursion is
+        as deep as the tree, which libxml2 caps at 256 levels.)
         """
         parts = self.parts  # flush() empties it in place
         add = parts.append
