@@ -57,6 +57,7 @@ _WESTERN: Final = frozenset({"cp1252", "iso8859-1", "iso8859-15"})
 _META_RE: Final = re.compile(
     rb"<meta\b[^>]{0,400}?\bcharset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]{2,40})", re.IGNORECASE
 )
+_META_SPAN: Final = 5 + 400  # "<meta" and the {0,400} before "charset" in _META_RE
 _XML_DECL_RE: Final = re.compile(rb"^<\?xml[^>]{0,200}encoding=[\"']([A-Za-z0-9_.:\-]+)", re.I)
 _HEADER_RE: Final = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:\-]+)", re.IGNORECASE)
 _SNIFF_BYTES: Final = 8192
@@ -104,7 +105,14 @@ def charset_from_content_type(content_type: str | None) -> str | None:
 def declared_in_body(body: bytes) -> str | None:
     """The charset a page's own ``<meta>`` (or XML declaration) names, if any."""
     head = body[:_SNIFF_BYTES]
-    m = _XML_DECL_RE.match(head) or _META_RE.search(head)
+    m = _XML_DECL_RE.match(head)
+    if m is None:
+        # A match's "charset" lies at most _META_SPAN bytes after its "<meta": start the
+        # search there, not at the top (a page without one is then not scanned at all).
+        first = head.lower().find(b"charset")
+        if first < 0:
+            return None
+        m = _META_RE.search(head, max(0, first - _META_SPAN))
     return m.group(1).decode("ascii", "replace") if m else None
 
 

@@ -115,7 +115,7 @@ def _parse(text: str, utf8: bytes | None = None) -> tuple[_El, bool]:
     if "\x00" in text:
         text = text.replace("\x00", "")
         utf8 = None
-    if not text.strip():
+    if not text or text.isspace():  # (not text.strip(): without copying the page)
         raise DocumentError("empty document (only white space)")
     parser = _parser()
     try:
@@ -250,7 +250,8 @@ def _names_info(el_id: str | None, cls: str | None) -> tuple[int | None, str, bo
 
 
 class _Scan:
-    """One pass over the page: container candidates, title blocks, chrome elements."""
+    """One pass over the page (and a C-level one for tags): container candidates, title
+    blocks, chrome elements."""
 
     def __init__(self, root: _El, styles: bool = True) -> None:
         """``styles``: whether any element may be hidden by its style (False when the page
@@ -261,17 +262,20 @@ class _Scan:
         self.always: set[_El] = set()
         self.texts: dict[_El, str] = {}
         titles, noise, always, containers = self.titles, self.noise, self.always, self.containers
-        count = 0
-        for count, el in enumerate(root.iter(), 1):  # noqa: B007 - the count is kept
-            tag = el.tag
-            if tag in _HEADING_TAGS:
+        # The heading and chrome tags, found in C; the loop below reads only attributes.
+        special = list(root.iter(*_HEADING_TAGS, *chrome.CHROME_TAGS))
+        skip: set[_El] = set()
+        for el in special:
+            if el.tag in _HEADING_TAGS:
                 titles.append(el)
-            elif tag in chrome.CHROME_TAGS:
+            else:
                 noise.append(el)
                 always.add(el)
-                continue
+                skip.add(el)
+        count = 0
+        for count, el in enumerate(root.iter(), 1):  # noqa: B007 - the count is kept
             attrib = el.attrib
-            if not attrib:
+            if not attrib or (skip and el in skip):
                 continue
             style = attrib.get("style") if styles else None
             if style and ("display" in style or "visibility" in style) and _HIDDEN_RE.search(style):
@@ -285,12 +289,14 @@ class _Scan:
             prio, name, is_title, is_noise = _names_info(el_id, cls)
             if prio is not None and prio <= chrome.MAX_CONTAINER_PRIORITY:
                 containers.append((prio, name, el))
-            if is_title and tag in _TITLE_TAGS:
-                titles.append(el)
-            if is_noise and tag not in _GRID_TAGS and tag != "p":
-                noise.append(el)
-                if el_id == "_ideConac":
-                    always.add(el)
+            if is_title or is_noise:
+                tag = el.tag
+                if is_title and tag in _TITLE_TAGS:
+                    titles.append(el)
+                if is_noise and tag not in _GRID_TAGS and tag != "p":
+                    noise.append(el)
+                    if el_id == "_ideConac":
+                        always.add(el)
         self.count = count  # the elements (and other nodes) of the tree as scanned
 
     def text_of(self, el: _El) -> str:
@@ -367,8 +373,13 @@ def _text(el: _El) -> str:
     return text
 
 
+_COUNT_ELEMENTS: Final = et.XPath("count(descendant-or-self::*)")
+
+
 def _count(el: _El) -> int:
-    return sum(1 for _ in el.iter())
+    """The nodes of ``el.iter()``, counted by libxml2: elements only, as the tree has
+    nothing else by then (comments are stripped, processing instructions never kept)."""
+    return int(_COUNT_ELEMENTS(el))
 
 
 def _drop_tree(el: _El) -> None:
@@ -514,12 +525,13 @@ class _Walker:
         parts.clear()
         bold = self.bold_chars
         self.bold_chars = 0
-        if not raw.strip(" \n\r"):  # source white space between blocks
+        text = raw.strip(" \n\r")
+        if not text:  # source white space between blocks
             return
         if self.pre_depth:
             # <pre>: line breaks and tabs are the layout (a text table pasted as is).
             text = raw.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
-        else:
+        elif "\n" in raw or "\r" in raw:  # (else _norm_ws would give back raw)
             # Source line breaks are white space; indentation at the edges is formatting,
             # but a leading tab typed into the paragraph itself (text layouts) is kept.
             text = _norm_ws(raw).strip(" \n\r")
@@ -530,8 +542,13 @@ class _Walker:
             if "[bookmark" in line:
                 line = noise.strip_artifacts(line)
             if line.strip(" "):
-                visible = len(line.strip(_WS))
-                blocks.append(_new(Paragraph, (line, visible > 0 and bold >= visible * 0.8)))
+                # Bold when at least 80% of its visible characters are (none are: not bold).
+                if bold:
+                    visible = len(line.strip(_WS))
+                    emphasis = visible > 0 and bold >= visible * 0.8
+                else:
+                    emphasis = False
+                blocks.append(_new(Paragraph, (line, emphasis)))
         if len(blocks) >= MAX_BLOCKS:
             raise _Full
 
@@ -546,67 +563,78 @@ class _Walker:
             self.truncated = True
 
     def _walk(self, root: _El) -> None:
-        bold_open: set[_El] = set()
+        self._visit((root,), 0, root)
+        self.bold_depth = 0
+        self.flush()
+
+    def _visit(self, nodes: Any, bold_depth: int, root: _El) -> None:
+        """Walk ``nodes`` (the root alone, or an element's children) and their subtrees, in
+        document order. ``bold_depth``: the bold elements open around them.
+
+        A loop over each element's children, recursing into those that have children: no
+        start/end events to dispatch, and a leaf element costs no call. (The recursion is
+        as deep as the tree, which libxml2 caps at 256 levels.)
+        """
         parts = self.parts  # flush() empties it in place
         add = parts.append
-        weights = self.weights
-        bold_depth = 0  # this walk's own (flush() reads only bold_chars)
-        walker = et.iterwalk(root, events=("start", "end"))
-        for event, el in walker:
+        for el in nodes:
             tag = el.tag
             if tag.__class__ is not str:
-                continue
-            if event == "start":
-                if tag in _BREAK_TAGS:
-                    if tag == "table" and el is not root:
-                        table = _table(el)
-                        if table is not None:
-                            self._add_table(el, table)
-                            walker.skip_subtree()
-                            continue
-                    if parts:
-                        if len(parts) == 1 and not parts[0].strip(" \n\r"):
-                            # Only source white space since the last block: what flush()
-                            # would do with it, without the call.
-                            parts.clear()
-                            self.bold_chars = 0
-                        else:
-                            self.flush()
-                elif tag == "a":
-                    href = el.get("href")
-                    if href and not href.startswith(("javascript:", "#", "mailto:")):
-                        self.links.append((self._abs(href.strip()), _cell_text(el)))
-                elif tag == "img":
-                    src = el.get("src") or el.get("data-src")
-                    if src:
-                        self.images.append(self._abs(src.strip()))
-                if tag in _BOLD_TAGS or (weights and _bold_style(el.get("style"))):
-                    bold_depth += 1
-                    bold_open.add(el)
+                continue  # a comment or processing instruction (tail and all)
+            bold = False
+            if tag in _BREAK_TAGS:
+                if tag == "table" and el is not root:
+                    table = _table(el)
+                    if table is not None:
+                        self._add_table(el, table)
+                        text = el.tail
+                        if text:
+                            add(text)
+                            if bold_depth:
+                                self.bold_chars += len(text.strip())
+                        continue
+                if parts:
+                    if len(parts) == 1 and not parts[0].strip(" \n\r"):
+                        # Only source white space since the last block: what flush()
+                        # would do with it, without the call.
+                        parts.clear()
+                        self.bold_chars = 0
+                    else:
+                        self.flush()
+            elif tag == "a":
+                href = el.get("href")
+                if href and not href.startswith(("javascript:", "#", "mailto:")):
+                    self.links.append((self._abs(href.strip()), _cell_text(el)))
+            elif tag == "img":
+                src = el.get("src") or el.get("data-src")
+                if src:
+                    self.images.append(self._abs(src.strip()))
+            if tag in _BOLD_TAGS or (self.weights and _bold_style(el.get("style"))):
+                bold = True
+                bold_depth += 1
+            if tag == "pre":
+                self.pre_depth += 1
+            text = el.text
+            if text:
+                add(text)
+                if bold_depth:
+                    self.bold_chars += len(text.strip())
+            if len(el):
+                self._visit(el, bold_depth, root)
+            if bold:
+                bold_depth -= 1
+            if tag in _BLOCK_TAGS:
                 if tag == "pre":
-                    self.pre_depth += 1
-                text = el.text
+                    self.flush()
+                    self.pre_depth -= 1
+                elif parts:
+                    self.flush()
+            if el is not root:
+                text = el.tail
                 if text:
                     add(text)
                     if bold_depth:
                         self.bold_chars += len(text.strip())
-            else:
-                if bold_open and el in bold_open:
-                    bold_depth -= 1
-                if tag in _BLOCK_TAGS:
-                    if tag == "pre":
-                        self.flush()
-                        self.pre_depth -= 1
-                    elif parts:
-                        self.flush()
-                if el is not root:
-                    text = el.tail
-                    if text:
-                        add(text)
-                        if bold_depth:
-                            self.bold_chars += len(text.strip())
-        self.bold_depth = bold_depth
-        self.flush()
 
     def _add_table(self, el: _El, table: Table) -> None:
         self.flush()
@@ -845,16 +873,15 @@ def clean_html(
             )
         )
     stats: dict[str, int] = {"clean/bytes": len(body)}
-    nodes = _PageNodes(root)
-    meta, page_title = _page_meta(nodes)
+    page_nodes = _PageNodes(root)
+    meta, page_title = _page_meta(page_nodes)
     page_chars = len(_text_len_probe(root).strip())
-    attachments = _script_attachments(nodes)
-    hanweb = _hanweb_container(nodes)
-    del nodes
-    # Comments and scripts go (comment tails are text and stay).
+    attachments = _script_attachments(page_nodes)
+    hanweb = _hanweb_container(page_nodes)
+    del page_nodes
+    # Comments and scripts go (their tails are text and stay), in one pass.
     for tree in (root, hanweb) if hanweb is not None else (root,):
-        et.strip_tags(tree, et.Comment)
-        et.strip_elements(tree, *chrome.DROP_TAGS, with_tail=False)
+        et.strip_elements(tree, et.Comment, *chrome.DROP_TAGS, with_tail=False)
     body_el = root.find("body")
     if body_el is None:
         body_el = root
