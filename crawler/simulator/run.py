@@ -443,7 +443,7 @@ def _fork_truth_writer(
             codec = encoding.codec(portal.encoding)
             for spec in portal.reports:
                 if spec.format == "html" and spec.layout != "seed-text":
-                    content.body_bytes(spec, 0, codec)
+                    content.store_body(spec, codec)
             if os.getppid() != parent:
                 break
         code = 0
