@@ -517,14 +517,14 @@ HUGE_MARK = "<!--simulator:huge-->"
 
 def huge_filler(article: Article) -> str:
     """Several megabytes of markup: a Word export's inline images and styles."""
-    return _huge_filler(article.key)
+    return huge_filler_bytes(article.key).decode("ascii")
 
 
 @lru_cache(maxsize=4)
 def huge_filler_bytes(key: str) -> bytes:
     """The filler of the article ``key``, encoded (ASCII: the same bytes in every codec the
     portals use), kept for the few huge pages a crawl meets again."""
-    return _huge_filler(key).encode("ascii")
+    return _huge_filler(key)
 
 
 _BASE64: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -533,9 +533,10 @@ _HUGE_CHUNK: Final = 4096
 # are 64 or more: as the word's top byte, letter ``b >> 1`` for ``b`` < 128, else none.
 _TOP_BYTE_LETTER: Final = bytes(ord(_BASE64[b >> 1]) if b < 128 else 0 for b in range(256))
 _REJECTED: Final = bytes(range(128, 256))
+_HUGE_OPEN: Final = b'<p style="display:none"><img alt="" src="data:image/png;base64,'
 
 
-def _huge_filler(key: str) -> str:
+def _huge_filler(key: str) -> bytes:
     rng = random.Random(f"huge:{key}")
     # The letters of 4096 ``rng.choice(_BASE64)``, from the same words in the same order
     # drawn in runs (a few words past the last letter: the generator is thrown away).
@@ -543,9 +544,9 @@ def _huge_filler(key: str) -> str:
     while len(letters) < _HUGE_CHUNK:
         words = rng.getrandbits(32 * _HUGE_CHUNK).to_bytes(4 * _HUGE_CHUNK, "little")
         letters += words[3::4].translate(None, _REJECTED)
-    chunk = letters[:_HUGE_CHUNK].translate(_TOP_BYTE_LETTER).decode("ascii")
-    blob = chunk * 1500  # ~6 MB
-    return f'<p style="display:none"><img alt="" src="data:image/png;base64,{blob}"></p>'
+    chunk = letters[:_HUGE_CHUNK].translate(_TOP_BYTE_LETTER)
+    # ~6 MB, written as bytes once (not as text, then formatted, then encoded)
+    return b"".join((_HUGE_OPEN, chunk * 1500, b'"></p>'))
 
 
 def calendar_page(site: Site, request: Request) -> str:
