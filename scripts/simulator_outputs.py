@@ -13,8 +13,8 @@ missing page, and the same-site links found on the pages answered (Epoint ``iLis
 Hanweb's annual-report module, calendar pages …); some answers are asked again with
 ``If-None-Match`` and as HEAD. Each answer is recorded as a SHA-256 of its status,
 content type, headers, delay and body. Everything is asked three times: without the
-disk cache of rendered report bodies, writing it, and reading it back; the three must
-agree.
+disk cache of rendered report bodies, with it just written (as the truth writers do),
+and reading it again in a new simulator; the three must agree.
 
 To compare against another commit, dump from a worktree of that commit (its own
 ``.venv``), or with its tree on ``PYTHONPATH``.
@@ -92,7 +92,7 @@ def _digest(response: Any) -> str:
 
 
 def dump(out: Path, portals: int, files: int) -> int:
-    from crawler.simulator import content
+    from crawler.simulator import content, encoding
     from crawler.simulator.app import Simulator
     from crawler.simulator.landscape import Config, fill_portal, plan_landscape
     from crawler.simulator.server import Request
@@ -120,6 +120,12 @@ def dump(out: Path, portals: int, files: int) -> int:
         for mode in ("plain", "bodies-written", "bodies-read"):
             content.BODIES = None if mode == "plain" else Path(tmp) / "bodies"
             first = mode == "plain"
+            if mode == "bodies-written":  # as the truth writers do, before serving reads them
+                for portal in sample:
+                    codec = encoding.codec(portal.encoding)
+                    for spec in portal.reports:
+                        if spec.format == "html" and spec.layout != "seed-text":
+                            content.store_body(spec, codec)
             sim = Simulator(landscape, owned={p.ip for p in sample}, files_dir=Path(tmp) / "files")
             rng = random.Random(3)
             for portal in sample:

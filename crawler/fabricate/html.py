@@ -58,7 +58,9 @@ _DIGITS: Final = re.compile(r"(\d+(?:\.\d+)?)")
 
 
 def esc(text: str) -> str:
-    return escape(text, quote=False)
+    """``html.escape(text, quote=False)``, without the call through it (a few hundred
+    texts a body)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @lru_cache(maxsize=8192)

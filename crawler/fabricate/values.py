@@ -123,7 +123,7 @@ def _section3(rng: random.Random, template: Template, level: str) -> dict[str, i
         )
         column = {"new": new[col], "carried_over": carried_over}
         for row in outcome_rows:
-            column[row] = dealt[row]
+            column[row] = dealt.get(row, 0)  # not dealt[row]: Counter.__missing__ is slow
         column["total"] = total
         column["carried_forward"] = carried_forward
         for row, n in column.items():
@@ -211,11 +211,6 @@ def _money(rng: random.Random, level: str, unit: MoneyUnit, decimals: int, zero:
 _SMALL: Final[tuple[Decimal, ...]] = tuple(Decimal(n) for n in range(4096))
 
 
-def _decimal(n: int) -> Decimal:
-    """``Decimal(n)``, shared for small counts (Decimals are immutable)."""
-    return _SMALL[n] if 0 <= n < 4096 else Decimal(n)
-
-
 def consistent_values(
     rng: random.Random,
     template: Template,
@@ -228,7 +223,8 @@ def consistent_values(
     counts.update(_section2_counts(rng, template, level))
     counts.update(_section3(rng, template, level))
     counts.update(_section4(rng, level))
-    values = {cid: _decimal(n) for cid, n in counts.items()}
+    small = _SMALL  # Decimals shared for small counts (they are immutable)
+    values = {cid: small[n] if 0 <= n < 4096 else Decimal(n) for cid, n in counts.items()}
     printed: dict[str, Decimal] = {}
     for cid in CELL_IDS[template]:
         if SPEC_BY_ID[cid].money:
@@ -338,6 +334,17 @@ def printed_values(
     wide = odd_values and rng.random() < 0.5  # some reports type a few numbers full-width
     nan_text = rng.choice(NOT_A_NUMBER)  # a report mostly sticks to one way of saying "none"
     plain = _PLAIN_TEXT
+    if not blank_rate and not odd_values:  # most reports: no draws below, every cell printed
+        for cid, money in _money_flags(template):
+            value = values[cid]
+            if money:
+                printed = money_printed[cid]
+                text = format_number(printed, money_decimals if printed != 0 else 0)
+            else:
+                text = plain.get(value) or plain.setdefault(value, format(value, ".0f"))
+            cells[cid] = value
+            display[cid] = text
+        return cells, display
     for cid, money in _money_flags(template):
         value = values[cid]
         if not value:  # zero (Decimals are never NaN here)

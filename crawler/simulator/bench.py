@@ -126,15 +126,24 @@ def crawl_mix(portal: Portal, files: bool, rng: random.Random) -> list[str]:
 
 def cpu_seconds(pids: list[int]) -> float:
     """User + system CPU time of these processes so far (Linux ``/proc``)."""
+    user, system, _ = cpu_detail(pids)
+    return user + system
+
+
+def cpu_detail(pids: list[int]) -> tuple[float, float, int]:
+    """User and system CPU seconds and minor page faults of these processes so far:
+    kernel time (files written, pages faulted in) shows apart from Python's."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    user = system = faults = 0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+        faults += int(fields[7])  # minflt
+        user += int(fields[11])  # utime
+        system += int(fields[12])  # stime
+    return user / ticks, system / ticks, faults
 
 
 def machine_load() -> float:
@@ -167,10 +176,13 @@ def run_wrk(
     if once:
         command += ["--", "once"]
     load = machine_load()
-    cpu_before = cpu_seconds(server_pids or [])
+    detail_before = cpu_detail(server_pids or [])
     wrk_before = _children_cpu()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
-    cpu = cpu_seconds(server_pids or []) - cpu_before
+    user_after, system_after, faults_after = cpu_detail(server_pids or [])
+    system = system_after - detail_before[1]
+    faults = faults_after - detail_before[2]
+    cpu = user_after - detail_before[0] + system
     wrk_cpu = _children_cpu() - wrk_before
     if done.returncode:
         raise RuntimeError(f"wrk failed: {done.stdout} {done.stderr}")
@@ -204,6 +216,8 @@ def run_wrk(
         if server_pids:
             result["server_cpu_seconds"] = round(cpu, 2)
             result["server_cpu_ms_per_request"] = round(1000 * cpu / requests, 3)
+            result["server_system_ms_per_request"] = round(1000 * system / requests, 3)
+            result["server_page_faults_per_request"] = round(faults / requests, 1)
             # What the servers could answer with both cores to themselves (no wrk, no
             # other load): a rate that the machine's other work does not skew.
             result["server_capacity_2_cores"] = round(2 * requests / cpu) if cpu else None

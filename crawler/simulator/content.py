@@ -163,12 +163,14 @@ def body_html(spec: ReportSpec) -> str:
 
 
 # Rendered bodies kept on disk (set by the worker processes): the truth writers render
-# every HTML report once, already encoded in its portal's codec, so that serving a report
-# page is a file read spliced into the encoded chrome (encodings are stateless, so the
-# bytes are those of encoding the whole page).
+# every HTML report once (:func:`store_body`), already encoded in its portal's codec, so
+# that serving a report page is a file read spliced into the encoded chrome (encodings
+# are stateless, so the bytes are those of encoding the whole page). Serving only reads
+# the cache: writing a file on ext4 costs more kernel time than rendering the body, and
+# the worker keeps the page it rendered in memory anyway.
 BODIES: Path | None = None
 BODY_MARK: Final = "<!--simulator:body-->"
-_SEPARATOR: Final = "\n<!--simulator:page-->\n"
+_SEPARATOR: Final = b"\n<!--simulator:page-->\n"
 
 
 def _body_key(spec: ReportSpec, codec: str) -> str:
@@ -185,21 +187,45 @@ def body_parts(spec: ReportSpec) -> list[str]:
     return split_body(spec, body_html(spec), spec.split_pages)
 
 
+_PARTS: OrderedDict[tuple[str, int, str], list[bytes]] = OrderedDict()
+_PARTS_SIZE: Final = 64  # split reports whose other pages a crawl is about to ask for
+
+
+def _encoded_parts(spec: ReportSpec, codec: str) -> list[bytes]:
+    """Every page of the body, encoded; a split report's kept for its next pages."""
+    key = (spec.id, spec.version, codec)
+    parts = _PARTS.get(key)
+    if parts is not None:
+        return parts
+    parts = [part.encode(codec, "xmlcharrefreplace") for part in body_parts(spec)]
+    if len(parts) > 1:
+        _PARTS[key] = parts
+        if len(_PARTS) > _PARTS_SIZE:
+            _PARTS.popitem(last=False)
+    return parts
+
+
 def body_bytes(spec: ReportSpec, page: int, codec: str) -> bytes:
     """Page ``page`` of the body, encoded with ``codec``, from the disk cache if there."""
-    path = BODIES / _body_key(spec, codec) if BODIES is not None else None
-    if path is not None:
+    if BODIES is not None:
         try:
-            return path.read_bytes().split(_SEPARATOR.encode())[page]
+            return (BODIES / _body_key(spec, codec)).read_bytes().split(_SEPARATOR)[page]
         except OSError:
             pass
+    return _encoded_parts(spec, codec)[page]
+
+
+def store_body(spec: ReportSpec, codec: str) -> None:
+    """Render the body of ``spec`` into the disk cache (:data:`BODIES`) unless there."""
+    assert BODIES is not None
+    path = BODIES / _body_key(spec, codec)
+    if path.exists():
+        return
     parts = [part.encode(codec, "xmlcharrefreplace") for part in body_parts(spec)]
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(_SEPARATOR.encode().join(parts))
-        os.replace(tmp, path)
-    return parts[page]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(_SEPARATOR.join(parts))
+    os.replace(tmp, path)
 
 
 def attachment(spec: ReportSpec, kind: str) -> bytes:

@@ -29,8 +29,9 @@ Readiness
 Cache
     Once its truth parts are written, each truth writer renders every HTML report body,
     encoded in its portal's codec, at idle priority, so that serving a report page becomes
-    a file read (a page asked for before is rendered by the worker that serves it, and
-    kept the same way); the ready file says ``"bodies_state": "complete"`` when all are.
+    a file read (a page asked for before is rendered by the worker that serves it and
+    kept in its memory only, not written to the cache); the ready file says
+    ``"bodies_state": "complete"`` when all are.
     ``--cache-dir DIR`` keeps the truth parts (port-free), those bodies and every rendered
     attachment under a fingerprint of the content code and the landscape parameters, so a
     later start of the same landscape skips the generation; without it they live next to
@@ -443,7 +444,7 @@ def _fork_truth_writer(
             codec = encoding.codec(portal.encoding)
             for spec in portal.reports:
                 if spec.format == "html" and spec.layout != "seed-text":
-                    content.body_bytes(spec, 0, codec)
+                    content.store_body(spec, codec)
             if os.getppid() != parent:
                 break
         code = 0

@@ -13,7 +13,7 @@ import itertools
 import random
 from functools import lru_cache
 from html import escape
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Final
 
 from crawler.simulator import chrome, content, filler
 from crawler.simulator.chrome import Site, Skin, esc
@@ -517,24 +517,36 @@ HUGE_MARK = "<!--simulator:huge-->"
 
 def huge_filler(article: Article) -> str:
     """Several megabytes of markup: a Word export's inline images and styles."""
-    return _huge_filler(article.key)
+    return huge_filler_bytes(article.key).decode("ascii")
 
 
 @lru_cache(maxsize=4)
 def huge_filler_bytes(key: str) -> bytes:
     """The filler of the article ``key``, encoded (ASCII: the same bytes in every codec the
     portals use), kept for the few huge pages a crawl meets again."""
-    return _huge_filler(key).encode("ascii")
+    return _huge_filler(key)
 
 
-def _huge_filler(key: str) -> str:
+_BASE64: Final = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_HUGE_CHUNK: Final = 4096
+# ``rng.choice(_BASE64)`` takes a 32-bit word's top 7 bits, and draws again while they
+# are 64 or more: as the word's top byte, letter ``b >> 1`` for ``b`` < 128, else none.
+_TOP_BYTE_LETTER: Final = bytes(ord(_BASE64[b >> 1]) if b < 128 else 0 for b in range(256))
+_REJECTED: Final = bytes(range(128, 256))
+_HUGE_OPEN: Final = b'<p style="display:none"><img alt="" src="data:image/png;base64,'
+
+
+def _huge_filler(key: str) -> bytes:
     rng = random.Random(f"huge:{key}")
-    chunk = "".join(
-        rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-        for _ in range(4096)
-    )
-    blob = chunk * 1500  # ~6 MB
-    return f'<p style="display:none"><img alt="" src="data:image/png;base64,{blob}"></p>'
+    # The letters of 4096 ``rng.choice(_BASE64)``, from the same words in the same order
+    # drawn in runs (a few words past the last letter: the generator is thrown away).
+    letters = b""
+    while len(letters) < _HUGE_CHUNK:
+        words = rng.getrandbits(32 * _HUGE_CHUNK).to_bytes(4 * _HUGE_CHUNK, "little")
+        letters += words[3::4].translate(None, _REJECTED)
+    chunk = letters[:_HUGE_CHUNK].translate(_TOP_BYTE_LETTER)
+    # ~6 MB, written as bytes once (not as text, then formatted, then encoded)
+    return b"".join((_HUGE_OPEN, chunk * 1500, b'"></p>'))
 
 
 def calendar_page(site: Site, request: Request) -> str:
