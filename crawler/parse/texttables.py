@@ -33,11 +33,11 @@ TAB_BLOCKS: Final = 1 << 30  # block ids of runs of tab-separated lines (past an
 class Line(NamedTuple):
     """A paragraph line or a table row, with what section splitting needs."""
 
-    text: str  # the rendering (row cells joined by tabs)
-    head: str  # the first non-empty cell (the paragraph itself for a paragraph)
+    text: str  # a paragraph line as is; a table row's rendering (see :func:`render`)
+    head: str  # the first non-empty cell (the paragraph line stripped for a paragraph)
     block: int
     is_row: bool
-    cells: tuple[str, ...] = ()  # a table row's anchor texts, in column order
+    cells: tuple[str, ...] = ()  # a table row's anchor texts (stripped), in column order
     emphasis: bool = False
     anchors: tuple[int, ...] = ()  # a table row's grid columns where a cell starts in this row
 
@@ -65,7 +65,11 @@ class Token(NamedTuple):
 
 
 def flatten(blocks: tuple[Block, ...] | list[Block]) -> list[Line]:
-    """Paragraphs (split at line breaks) and table rows, in reading order."""
+    """Paragraphs (split at line breaks) and table rows, in reading order.
+
+    A table row's cells are stripped of edge white space once, here, and its section
+    text (:func:`render`) is made once, here: every row is read and rendered anyway.
+    """
     lines: list[Line] = []
     add = lines.append
     for b, block in enumerate(blocks):
@@ -81,27 +85,27 @@ def flatten(blocks: tuple[Block, ...] | list[Block]) -> list[Line]:
             rows = [[""] * n_cols for _ in range(block.n_rows)]
             starts: list[list[int]] = [[] for _ in range(block.n_rows)]
             for text, r, c, _rowspan, _colspan in block.cells:
-                rows[r][c] = text
+                rows[r][c] = text.strip(_WS)
                 starts[r].append(c)
             for cells, anchors in zip(rows, starts, strict=True):
                 head = ""
                 for cell in cells:
                     if cell:
-                        head = cell.strip(_WS)
-                        if head:
-                            break
-                text = "\t".join(cells).rstrip("\t")
+                        head = cell
+                        break
+                # NBSPs replaced after the join: the same text, one replace for the row.
+                text = "\t".join(cells).replace("\u00a0", " ").strip("\t")
                 anchors.sort()
                 add(_new(Line, (text, head, b, True, tuple(cells), False, tuple(anchors))))
     return lines
 
 
 def render(line: Line) -> str:
-    """A line as section text: edge white space gone, NBSPs as spaces, table cells tab-joined."""
+    """A line as section text: edge white space gone, NBSPs as spaces, table cells tab-joined
+    (a row's rendering is made by :func:`flatten`)."""
     if line.is_row:
-        # NBSPs replaced after the join: the same text, one replace instead of one a cell.
-        return "\t".join([c.strip(_WS) for c in line.cells]).replace("\u00a0", " ").strip("\t")
-    return line.text.strip(_WS).replace("\u00a0", " ")
+        return line.text
+    return line.head.replace("\u00a0", " ")
 
 
 # Lines and tokens are made by the ten thousand per page: built straight from their field
@@ -238,6 +242,15 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
 def _space_separated(text: str, line: int) -> list[Token] | None:
     """``规章 0 0 0`` / ``(七) 总计　1　0 …`` / ``0 0 0 0``: a label and values on one line,
     separated by spaces (PDF and Word text extractions). None when the line is not that."""
+    parts = _space_parts(text)
+    if parts is None:
+        return None
+    return [_token(part, line, row_start) for part, row_start in parts]
+
+
+@lru_cache(maxsize=4096)
+def _space_parts(text: str) -> tuple[tuple[str, bool], ...] | None:
+    """The cells of :func:`_space_separated` (text, row start), by the text alone."""
     if len(text) > _SPLIT_MAX_CHARS:
         return None
     parts = text.split()
@@ -252,9 +265,9 @@ def _space_separated(text: str, line: int) -> list[Token] | None:
         return None
     if label and len(vocab.norm(label)) > vocab.MAX_LABEL_LEN:
         return None
-    out = [_token(label, line, True)] if label else []
-    out.extend(_token(v, line, not label and n == 0) for n, v in enumerate(values))
-    return out
+    out = [(label, True)] if label else []
+    out.extend((v, not label and n == 0) for n, v in enumerate(values))
+    return tuple(out)
 
 
 def _heading_like(key: str) -> bool:
