@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Final
+from typing import Final, NamedTuple
 
 from crawler.cells import (
     CELL_IDS,
@@ -284,8 +284,9 @@ def _label_tail(key: str) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Reconciled:
+class Reconciled(NamedTuple):
+    """A row's cells as read from its run (a named tuple: made for every row of a page)."""
+
     cells: tuple[Token | None, ...]  # exactly n; None: no token for that cell (missing)
     exact: bool  # only one reading was possible (or all readings agree)
     note: str  # what was done, for a finding
@@ -318,7 +319,9 @@ def reconcile(
     fields right after the label are often layout padding rather than blank cells.
     """
     if len(run) == n:
-        leading_blank = run[0].reading.kind is _BLANK and any(t.reading.kind is not _BLANK for t in run)
+        leading_blank = run[0].reading.kind is _BLANK and any(
+            t.reading.kind is not _BLANK for t in run
+        )
         if padded_line and leading_blank:
             return Reconciled(
                 tuple(run),
@@ -536,7 +539,7 @@ def _by_columns(run: list[Token], columns: dict[int, int] | None) -> Reconciled 
         if cells[idx] is not None:
             return None
         cells[idx] = tok
-    if any(c is None for c in cells):
+    if None in cells:
         return None
     return Reconciled(tuple(cells), True, "", False)
 

@@ -11,7 +11,7 @@ alignment in :mod:`crawler.parse.tables` then reads rows off that stream by thei
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from crawler.parse import numbers, vocab
 from crawler.parse.model import Block, Paragraph, Table
@@ -108,6 +108,11 @@ def render(line: Line) -> str:
     return line.head.replace("\u00a0", " ")
 
 
+def render_all(lines: list[Line]) -> list[str]:
+    """:func:`render` of every line (in one comprehension: sections render most lines)."""
+    return [line.text if line.is_row else line.head.replace("\u00a0", " ") for line in lines]
+
+
 # Lines and tokens are made by the ten thousand per page: built straight from their field
 # tuples (what the NamedTuple constructor does, without its Python-level __new__).
 _new: Final = tuple.__new__
@@ -177,37 +182,31 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
                 add(_new(Token, (stripped, key, reading, i, label, first, k, block, False)))
                 first = False
             continue
-        raw = line.text
-        if not raw or not raw.strip(" \r\n"):
+        code, shape = _shape(line.text)
+        if code == _EMPTY:
             continue  # an empty line separates, it is not a cell
         follows_grid, after_grid = after_grid, False
         before, prev_line = prev_line, i
-        if "|" in raw:
-            body = raw.rstrip(_WS)
-            if body.endswith("|"):
-                open_tab_cell = False
-                parts = body[:-1].split("|")
-                for part in parts:
-                    add(_token(part, i))
-                continue
-        if "\t" in raw:
-            lead = len(raw) - len(raw.lstrip("\t"))
-            rest = raw[lead:]
-            if "\t" in rest.rstrip(_WS_BUT_TAB) and rest.strip(_WS):
-                open_tab_cell = False
-                if last_tab != before:
-                    tab_run = i
-                last_tab = i
-                # Fields keep their positions: a run of tab lines is a grid (block id past
-                # every real block), so headers can name the columns as in an HTML table.
-                for k, part in enumerate(raw.split("\t")):
-                    add(_token(part, i, k == 0, k, TAB_BLOCKS + tab_run, True))
-                continue
-            if lead:
-                add(_token(rest, i))
-                open_tab_cell = True
-                continue
-        stripped, key, reading, label = _cell(raw)
+        if code == _PIPED:
+            open_tab_cell = False
+            for part in shape:
+                add(_token(part, i))
+            continue
+        if code == _TABBED:
+            open_tab_cell = False
+            if last_tab != before:
+                tab_run = i
+            last_tab = i
+            # Fields keep their positions: a run of tab lines is a grid (block id past
+            # every real block), so headers can name the columns as in an HTML table.
+            for k, part in enumerate(shape):
+                add(_token(part, i, k == 0, k, TAB_BLOCKS + tab_run, True))
+            continue
+        if code == _TAB_CELL:
+            add(_token(shape, i))
+            open_tab_cell = True
+            continue
+        stripped, key, reading, label, split = shape
         token = _new(Token, (stripped, key, reading, i, label, False, -1, -1, False))
         if follows_grid and reading.kind is _BLANK:
             after_grid = True
@@ -230,13 +229,40 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
                 )
                 continue
         open_tab_cell = False
-        if label:
-            split = _space_separated(stripped, i)
-            if split is not None:
-                tokens.extend(split)
-                continue
+        if split is not None:
+            tokens.extend([_token(part, i, row_start) for part, row_start in split])
+            continue
         add(token)
     return tokens
+
+
+# What a paragraph line is, by its text alone (see :func:`tokenize`).
+_EMPTY: Final = 0  # nothing but white space
+_PIPED: Final = 1  # pipe-terminated cells: the parts
+_TABBED: Final = 2  # a tab-separated row: the fields
+_TAB_CELL: Final = 3  # one tab-prefixed cell: its text
+_PLAIN: Final = 4  # one cell: _cell's fields and _space_parts (of a label)
+
+
+@lru_cache(maxsize=8192)
+def _shape(raw: str) -> tuple[int, Any]:
+    """A paragraph line's layout and pieces: lines repeat from page to page."""
+    if not raw or not raw.strip(" \r\n"):
+        return _EMPTY, None
+    if "|" in raw:
+        body = raw.rstrip(_WS)
+        if body.endswith("|"):
+            return _PIPED, tuple(body[:-1].split("|"))
+    if "\t" in raw:
+        lead = len(raw) - len(raw.lstrip("\t"))
+        rest = raw[lead:]
+        if "\t" in rest.rstrip(_WS_BUT_TAB) and rest.strip(_WS):
+            return _TABBED, tuple(raw.split("\t"))
+        if lead:
+            return _TAB_CELL, rest
+    stripped, key, reading, label = _cell(raw)
+    split = _space_parts(stripped) if label else None
+    return _PLAIN, (stripped, key, reading, label, split)
 
 
 def _space_separated(text: str, line: int) -> list[Token] | None:
