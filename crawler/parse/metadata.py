@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from crawler.parse import vocab
@@ -265,6 +266,12 @@ def _names_in(text: str, table: Divisions) -> list[tuple[int, str]]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _place_names(text: str) -> tuple[tuple[int, str], ...]:
+    """:func:`_names_in` the bundled divisions (an organ or a title: they repeat)."""
+    return tuple(_names_in(text, divisions()))
+
+
 def _region(table: Divisions, division: Division) -> Region:
     chain = table.ancestors(division.code)
     names: dict[str, str] = {}
@@ -308,7 +315,7 @@ def resolve_region(
     if site_anchor is not None:
         anchors.append(site_anchor)
     source = organ or title or ""
-    found = _names_in(source, table)
+    found = _place_names(source)
     candidates: list[Division] = []
     for _, name in found:
         candidates.extend(

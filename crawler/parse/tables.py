@@ -94,13 +94,13 @@ class TemplateGuess:
 
 def detect_template(tokens: Sequence[Token], s3_tokens: Sequence[Token]) -> TemplateGuess:
     """The template named by section 二's headers (fallback: section 三's rows)."""
-    joined = "".join(t.key for t in tokens if t.is_label and len(t.key) <= vocab.MAX_LABEL_LEN)
+    joined = "".join([t.key for t in tokens if t.is_label and len(t.key) <= vocab.MAX_LABEL_LEN])
     scores: dict[Template, int] = {
         tpl: sum(1 for marker in markers if marker in joined)
         for tpl, markers in vocab.TEMPLATE_MARKERS.items()
     }
     s3_joined = "".join(
-        t.key for t in s3_tokens if t.is_label and len(t.key) <= vocab.MAX_LABEL_LEN
+        [t.key for t in s3_tokens if t.is_label and len(t.key) <= vocab.MAX_LABEL_LEN]
     )
     s3_2021 = any(m in s3_joined for m in vocab.TEMPLATE_2021_S3_MARKERS)
     template: Template | None
@@ -186,10 +186,13 @@ def _walk(
             # 总计 / 其他 beside 自然人 in a (repeated) header row name columns, not rows.
             pending = ""
             continue
-        plain, contextual = _lookup(lookup, key, nxt, n_rows)
-        if not plain and not contextual and pending:
-            # A row label wrapped over two cells: 4.保护第 / 三方合法权益.
-            plain, contextual = _lookup(lookup, pending + key, nxt, n_rows)
+        if nxt >= n_rows:
+            plain, contextual = _NO_ROWS  # every row found: no label names one any more
+        else:
+            plain, contextual = lookup(key)
+            if not plain and not contextual and pending:
+                # A row label wrapped over two cells: 4.保护第 / 三方合法权益.
+                plain, contextual = lookup(pending + key)
         open_row = current is not None and not run
         tail = (
             open_row
@@ -234,14 +237,6 @@ def _column_header(key: str) -> bool:
 
 
 _NO_ROWS: Final = (_NOTHING, _NOTHING)
-
-
-def _lookup(
-    lookup: Callable[[str], tuple[frozenset[str], frozenset[str]]], key: str, nxt: int, n: int
-) -> tuple[frozenset[str], frozenset[str]]:
-    if nxt >= n:
-        return _NO_ROWS
-    return lookup(key)
 
 
 @lru_cache(maxsize=4096)
@@ -510,7 +505,13 @@ def _s3_column_maps(tokens: Sequence[Token], rows: list[_Row]) -> dict[int, dict
     first_label = {r.label.block: r.label for r in reversed(rows) if r.label and r.label.block >= 0}
     maps: dict[int, dict[int, int]] = {}
     found: dict[int, dict[int, int]] = {}
+    if not first_label:
+        return maps
+    # Tokens come in line order: past the last block's first row label, no header is left.
+    last = max(label.line for label in first_label.values())
     for tok in tokens:
+        if tok.line >= last:
+            break
         if tok.block < 0 or not tok.is_label or tok.block not in first_label:
             continue
         if tok.line >= first_label[tok.block].line:
