@@ -419,13 +419,15 @@ def extract(
     s2_rows = [_Row(row, cols) for row, cols in _S2_ROWS[template]]
     _walk(s2_tokens, s2_rows, _s2_lookup)
     for r in s2_rows:
-        ids = _ids("s2", r.row, r.columns)
         if r.run is None:
             continue
+        ids = _ids("s2", r.row, r.columns)
         found_rows += 1
         rec = reconcile(r.run, len(ids), padded_line=_padded_line(r))
-        _place(ids, rec, placed, ambiguous, f"section 二 row {r.row}")
-        money = [cid for cid in ids if SPEC_BY_ID[cid].money]
+        placed.update(zip(ids, rec.cells, strict=True))
+        if rec.note:
+            ambiguous.append((f"section 二 row {r.row}", rec, ids))
+        money = _money_ids(ids)
         if money:
             unit = _money_unit(s2_tokens, r.label)  # the row's header states it once
             for cid in money:
@@ -439,10 +441,12 @@ def extract(
         if r.run is None:
             continue
         found_rows += 1
-        ids = _ids("s3", r.row, S3_COLUMNS)
+        ids = _S3_IDS[r.row]
         by_header = _by_columns(r.run, column_maps.get(r.label.block if r.label else -1))
         rec = by_header or reconcile(r.run, len(ids), _row_sum_ok, padded_line=_padded_line(r))
-        _place(ids, rec, placed, ambiguous, f"section 三 row {r.row}")
+        placed.update(zip(ids, rec.cells, strict=True))
+        if rec.note:
+            ambiguous.append((f"section 三 row {r.row}", rec, ids))
 
     s3_found = sum(1 for r in s3_rows if r.run is not None)
 
@@ -479,6 +483,15 @@ def _padded_line(row: _Row) -> bool:
 @lru_cache(maxsize=256)
 def _ids(section: str, row: str, columns: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"{section}.{row}.{c}" for c in columns)
+
+
+_S3_IDS: Final = {row: _ids("s3", row, S3_COLUMNS) for t in TEMPLATES for row in S3_ROWS[t]}
+
+
+@lru_cache(maxsize=256)
+def _money_ids(ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The money cells among ``ids`` (section 二's 行政事业性收费 amounts)."""
+    return tuple(cid for cid in ids if SPEC_BY_ID[cid].money)
 
 
 def _place(
@@ -653,24 +666,23 @@ def _cell_values(
         if entry[0] is not reading:
             entry = _classify(text, reading)
         code = entry[1]
-        if code == _C_NUMBER:
-            if money:
-                value = reading.value
-                assert value is not None
-                unit = reading.unit or money_units.get(cid)
-                cells[cid] = _value(numbers.to_wan(value, unit), text, unit, value)
-                continue
+        if code == _C_NUMBER and not money:
             cells[cid] = entry[2]
             if entry[3]:
                 not_integer.append(cid)
             if entry[4] and not signed:
                 negative.append(cid)
-            continue
-        cells[cid] = entry[2]
-        if code == _C_BLANK:
-            blank.append(cid)
+        elif code == _C_NUMBER:
+            value = reading.value
+            assert value is not None
+            unit = reading.unit or money_units.get(cid)
+            cells[cid] = _value(numbers.to_wan(value, unit), text, unit, value)
         else:
-            not_number.append(cid)
+            cells[cid] = entry[2]
+            if code == _C_BLANK:
+                blank.append(cid)
+            else:
+                not_number.append(cid)
     findings: list[Finding] = []
     if missing:
         findings.append(
