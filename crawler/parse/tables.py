@@ -273,7 +273,7 @@ def _label_tail(key: str) -> bool:
         and vocab.S3_GROUP_RE.match(key) is None
         and key[:1] not in vocab.SECTION_NUMERALS
         and not key.startswith(("(", "第"))
-        and not any(p.match(key) for _, p in _S3_COLUMN_RES)
+        and _column_index(key) < 0
         and vocab.MONEY_HEADER_RE.search(key) is None
         and key not in vocab.S2_HEADER_LABELS
     )
@@ -509,6 +509,15 @@ def _place(
 _S3_COLUMN_RES: Final = tuple((col, re.compile(p)) for col, p in vocab.S3_COLUMN_PATTERNS)
 
 
+@lru_cache(maxsize=4096)
+def _column_index(key: str) -> int:
+    """The index of the first section 三 column pattern a header label matches (-1: none)."""
+    for idx, (_col, pattern) in enumerate(_S3_COLUMN_RES):
+        if pattern.match(key):
+            return idx
+    return -1
+
+
 def _s3_column_maps(tokens: Sequence[Token], rows: list[_Row]) -> dict[int, dict[int, int]]:
     """Per table block: grid column -> index in S3_COLUMNS, from the header cells' meaning.
 
@@ -529,10 +538,9 @@ def _s3_column_maps(tokens: Sequence[Token], rows: list[_Row]) -> dict[int, dict
             continue
         if tok.line >= first_label[tok.block].line:
             continue
-        for idx, (_col, pattern) in enumerate(_S3_COLUMN_RES):
-            if pattern.match(tok.key):
-                found.setdefault(tok.block, {}).setdefault(idx, tok.col)
-                break
+        idx = _column_index(tok.key)
+        if idx >= 0:
+            found.setdefault(tok.block, {}).setdefault(idx, tok.col)
     for block, cols in found.items():
         if len(cols) == len(S3_COLUMNS) and len(set(cols.values())) == len(S3_COLUMNS):
             maps[block] = {grid_col: idx for idx, grid_col in cols.items()}
