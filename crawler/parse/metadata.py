@@ -164,6 +164,7 @@ def clean_title(title: str | None) -> str | None:
     return t or None
 
 
+@lru_cache(maxsize=4096)
 def normalise_organ(name: str) -> str | None:
     """The organ's formal name: 定州市东亭镇 → 定州市东亭镇人民政府, XX镇政府 → XX镇人民政府."""
     s = re.sub(r"\s+", "", name).strip("：:，,、。.（）()《》")
@@ -211,7 +212,9 @@ def organ_from_signature(tail: Sequence[str]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _organ_like(s: str) -> bool:
+    """A short line that names a government or a department (a signature, a meta field)."""
     s = re.sub(r"\s+", "", s)
     return (
         2 < len(s) <= _SIGNATURE_MAX
