@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from functools import cache
-from itertools import repeat
-from operator import is_not
 
 from crawler.cells import (
     S3_APPLICANT_COLUMNS,
@@ -175,17 +173,14 @@ def check(template: Template, values: Values) -> tuple[Finding, ...]:
     """All arithmetic findings for a report of ``template`` with these cell values.
 
     The same findings, in the same order, as :func:`check_reference`; an equation
-    that holds is settled with one sum per side (blanks and zeros add nothing), and
-    only a failing one is handed to :func:`_equation` to word its finding.
+    that holds is settled with one sum per side (blanks and zeros add nothing: an
+    equation whose cells are all blank holds, and is skipped as the reference skips
+    it), and only a failing one is handed to :func:`_equation` to word its finding.
     """
     out: list[Finding] = []
     get = values.get
-    for rule, left, right, what, cells in _equations(template):
-        present = list(map(get, cells))
-        if not any(map(is_not, present, repeat(None))):  # every cell blank
-            continue
-        n = len(left)
-        if sum(filter(None, present[:n]), _ZERO) == sum(filter(None, present[n:]), _ZERO):
+    for rule, left, right, what, _cells in _equations(template):
+        if sum(filter(None, map(get, left)), _ZERO) == sum(filter(None, map(get, right)), _ZERO):
             continue
         finding = _equation(rule, values, left, right, what)
         if finding is not None:

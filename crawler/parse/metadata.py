@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from crawler.parse import vocab
@@ -163,6 +164,7 @@ def clean_title(title: str | None) -> str | None:
     return t or None
 
 
+@lru_cache(maxsize=4096)
 def normalise_organ(name: str) -> str | None:
     """The organ's formal name: 定州市东亭镇 → 定州市东亭镇人民政府, XX镇政府 → XX镇人民政府."""
     s = re.sub(r"\s+", "", name).strip("：:，,、。.（）()《》")
@@ -210,7 +212,9 @@ def organ_from_signature(tail: Sequence[str]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _organ_like(s: str) -> bool:
+    """A short line that names a government or a department (a signature, a meta field)."""
     s = re.sub(r"\s+", "", s)
     return (
         2 < len(s) <= _SIGNATURE_MAX
@@ -265,6 +269,12 @@ def _names_in(text: str, table: Divisions) -> list[tuple[int, str]]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _place_names(text: str) -> tuple[tuple[int, str], ...]:
+    """:func:`_names_in` the bundled divisions (an organ or a title: they repeat)."""
+    return tuple(_names_in(text, divisions()))
+
+
 def _region(table: Divisions, division: Division) -> Region:
     chain = table.ancestors(division.code)
     names: dict[str, str] = {}
@@ -308,7 +318,7 @@ def resolve_region(
     if site_anchor is not None:
         anchors.append(site_anchor)
     source = organ or title or ""
-    found = _names_in(source, table)
+    found = _place_names(source)
     candidates: list[Division] = []
     for _, name in found:
         candidates.extend(

@@ -24,7 +24,7 @@ from typing import Final
 
 from crawler.parse import vocab
 from crawler.parse.model import SECTION_KEYS
-from crawler.parse.texttables import Line, render
+from crawler.parse.texttables import Line, render_all
 
 _WEAK_MAX: Final = 30  # a weakly numbered heading is a short line
 _MEDIUM_MAX: Final = 40
@@ -50,6 +50,14 @@ class Sections:
 
 
 _HEAD: Final = operator.attrgetter("head")
+_FOUND: Final = operator.itemgetter(1)
+
+
+def _rank(candidate: tuple[int, int, str]) -> tuple[int, int]:
+    """The best candidate: the highest score, then the first line."""
+    return candidate[1], -candidate[0]
+
+
 _MAYBE_HEADING_RE: Final = re.compile(r"[一二三四五六]|情况|事项|概述|问题")
 
 
@@ -106,29 +114,30 @@ def _remainder(head: str, rest_key: str) -> str:
 
 def split(lines: list[Line]) -> Sections:
     """Find the six headings and cut the lines into section texts."""
-    candidates: dict[str, list[Heading]] = {k: [] for k in SECTION_KEYS}
-    # (an empty head is no candidate: _candidate("") is empty)
-    for i, found in enumerate(map(_candidate, map(_HEAD, lines))):
+    # (line, score, rest) of each numeral's candidates, in line order.
+    candidates: dict[str, list[tuple[int, int, str]]] = {k: [] for k in SECTION_KEYS}
+    # (an empty head is no candidate: _candidate("") is empty; most lines are none)
+    for i, found in filter(_FOUND, enumerate(map(_candidate, map(_HEAD, lines)))):
         for numeral, score, rest in found:
-            candidates[numeral].append(Heading(numeral, i, score, rest))
+            candidates[numeral].append((i, score, rest))
     chosen: dict[str, Heading] = {}
     pos = -1
     for k_index, key in enumerate(SECTION_KEYS):
         later_strong = min(
             (
-                h.line
+                line
                 for later in SECTION_KEYS[k_index + 1 :]
-                for h in candidates[later]
-                if h.line > pos and h.score == 3
+                for line, score, _rest in candidates[later]
+                if line > pos and score == 3
             ),
             default=len(lines),
         )
-        window = [h for h in candidates[key] if pos < h.line < later_strong]
+        window = [c for c in candidates[key] if pos < c[0] < later_strong]
         if not window:
             continue
-        best = max(window, key=lambda h: (h.score, -h.line))
-        chosen[key] = best
-        pos = best.line
+        line, score, rest = max(window, key=_rank)
+        chosen[key] = Heading(key, line, score, rest)
+        pos = line
     ordered = sorted(chosen.values(), key=lambda h: h.line)
     texts: dict[str, str] = {}
     ranges: dict[str, tuple[int, int]] = {}
@@ -136,6 +145,6 @@ def split(lines: list[Line]) -> Sections:
         end = ordered[n + 1].line if n + 1 < len(ordered) else len(lines)
         ranges[heading.key] = (heading.line + 1, end)
         parts = [heading.rest] if heading.rest else []
-        parts.extend(filter(None, map(render, lines[heading.line + 1 : end])))
+        parts.extend(filter(None, render_all(lines[heading.line + 1 : end])))
         texts[heading.key] = "\n".join(parts)
     return Sections(chosen, {k: texts.get(k, "") for k in SECTION_KEYS}, ranges)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Final
+from typing import Final, NamedTuple
 
 from crawler.cells import (
     CELL_IDS,
@@ -94,13 +94,13 @@ class TemplateGuess:
 
 def detect_template(tokens: Sequence[Token], s3_tokens: Sequence[Token]) -> TemplateGuess:
     """The template named by section 二's headers (fallback: section 三's rows)."""
-    joined = "".join(t.key for t in tokens if t.is_label and len(t.key) <= vocab.MAX_LABEL_LEN)
+    joined = "".join([t.key for t in tokens if t.is_label and len(t.key) <= vocab.MAX_LABEL_LEN])
     scores: dict[Template, int] = {
         tpl: sum(1 for marker in markers if marker in joined)
         for tpl, markers in vocab.TEMPLATE_MARKERS.items()
     }
     s3_joined = "".join(
-        t.key for t in s3_tokens if t.is_label and len(t.key) <= vocab.MAX_LABEL_LEN
+        [t.key for t in s3_tokens if t.is_label and len(t.key) <= vocab.MAX_LABEL_LEN]
     )
     s3_2021 = any(m in s3_joined for m in vocab.TEMPLATE_2021_S3_MARKERS)
     template: Template | None
@@ -147,7 +147,7 @@ def _s3_rows_for(key: str) -> tuple[frozenset[str], frozenset[str]]:
 
 def _empty(row: _Row) -> bool:
     """The row holds no value (not found, or found with nothing but blanks after it)."""
-    return row.run is None or not any(t.kind is not _BLANK for t in row.run)
+    return row.run is None or not any(t.reading.kind is not _BLANK for t in row.run)
 
 
 def _walk(
@@ -166,18 +166,18 @@ def _walk(
     pending = ""  # the last short label that named no row (maybe half of one)
     index = {r.row: i for i, r in enumerate(rows)}
     header_line = -1  # a line holding an applicant column header (自然人 …): a header row
+    run: list[Token] | None = None  # the current row's run (None: no current row)
+    filled = False  # the current row's run holds a value that is not blank
+    n_rows = len(rows)
     for tok in tokens:
-        if (
-            tok.row_start
-            and current is not None
-            and current.run
-            and any(t.kind is not _BLANK for t in current.run)
-        ):
-            current = None  # a new table row: the previous row's run is complete
+        if filled and tok.row_start:
+            current, run, filled = None, None, False  # a new table row: that run is complete
         if not tok.is_label:
             pending = ""
-            if current is not None and current.run is not None:
-                current.run.append(tok)
+            if run is not None:
+                run.append(tok)
+                if tok.reading.kind is not _BLANK:
+                    filled = True
             continue
         key = tok.key
         if _column_header(key):
@@ -186,11 +186,14 @@ def _walk(
             # 总计 / 其他 beside 自然人 in a (repeated) header row name columns, not rows.
             pending = ""
             continue
-        plain, contextual = _lookup(lookup, key, nxt, len(rows))
-        if not plain and not contextual and pending:
-            # A row label wrapped over two cells: 4.保护第 / 三方合法权益.
-            plain, contextual = _lookup(lookup, pending + key, nxt, len(rows))
-        open_row = current is not None and not current.run
+        if nxt >= n_rows:
+            plain, contextual = _NO_ROWS  # every row found: no label names one any more
+        else:
+            plain, contextual = lookup(key)
+            if not plain and not contextual and pending:
+                # A row label wrapped over two cells: 4.保护第 / 三方合法权益.
+                plain, contextual = lookup(pending + key)
+        open_row = current is not None and not run
         tail = (
             open_row
             and current is not None
@@ -199,9 +202,9 @@ def _walk(
         if tail:
             continue  # the rest of the row label just read: the row stays open
         pending = key if len(key) <= _LABEL_TAIL_MAX else ""
-        current = None
+        current, run, filled = None, None, False
         best = None
-        if nxt < len(rows) and rows[nxt].row in contextual:
+        if nxt < n_rows and rows[nxt].row in contextual:
             best = nxt
         for row in plain:
             i = index.get(row)
@@ -218,7 +221,7 @@ def _walk(
         if best is not None:
             current = rows[best]
             current.label = tok
-            current.run = []
+            current.run = run = []
             nxt = best + 1
             pending = ""
 
@@ -234,14 +237,6 @@ def _column_header(key: str) -> bool:
 
 
 _NO_ROWS: Final = (_NOTHING, _NOTHING)
-
-
-def _lookup(
-    lookup: Callable[[str], tuple[frozenset[str], frozenset[str]]], key: str, nxt: int, n: int
-) -> tuple[frozenset[str], frozenset[str]]:
-    if nxt >= n:
-        return _NO_ROWS
-    return lookup(key)
 
 
 @lru_cache(maxsize=4096)
@@ -278,14 +273,15 @@ def _label_tail(key: str) -> bool:
         and vocab.S3_GROUP_RE.match(key) is None
         and key[:1] not in vocab.SECTION_NUMERALS
         and not key.startswith(("(", "第"))
-        and not any(p.match(key) for _, p in _S3_COLUMN_RES)
+        and _column_index(key) < 0
         and vocab.MONEY_HEADER_RE.search(key) is None
         and key not in vocab.S2_HEADER_LABELS
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Reconciled:
+class Reconciled(NamedTuple):
+    """A row's cells as read from its run (a named tuple: made for every row of a page)."""
+
     cells: tuple[Token | None, ...]  # exactly n; None: no token for that cell (missing)
     exact: bool  # only one reading was possible (or all readings agree)
     note: str  # what was done, for a finding
@@ -298,9 +294,9 @@ def _values(readings: Sequence[Token | None]) -> tuple[Decimal | None, ...]:
 
 def _trim(run: list[Token]) -> list[Token]:
     lo, hi = 0, len(run)
-    while lo < hi and run[lo].kind is _BLANK:
+    while lo < hi and run[lo].reading.kind is _BLANK:
         lo += 1
-    while hi > lo and run[hi - 1].kind is _BLANK:
+    while hi > lo and run[hi - 1].reading.kind is _BLANK:
         hi -= 1
     return run[lo:hi]
 
@@ -318,7 +314,9 @@ def reconcile(
     fields right after the label are often layout padding rather than blank cells.
     """
     if len(run) == n:
-        leading_blank = run[0].kind is _BLANK and any(t.kind is not _BLANK for t in run)
+        leading_blank = run[0].reading.kind is _BLANK and any(
+            t.reading.kind is not _BLANK for t in run
+        )
         if padded_line and leading_blank:
             return Reconciled(
                 tuple(run),
@@ -328,7 +326,7 @@ def reconcile(
                 True,
             )
         return Reconciled(tuple(run), True, "", False)
-    filled = [t for t in run if t.kind is not _BLANK]
+    filled = [t for t in run if t.reading.kind is not _BLANK]
     if len(filled) == n:
         return Reconciled(tuple(filled), True, "", False)
     candidates: list[tuple[Token | None, ...]] = []
@@ -337,7 +335,7 @@ def reconcile(
         if len(trimmed) == n:
             return Reconciled(tuple(trimmed), True, "", False)
         if len(run) > n:
-            positions = [i for i, t in enumerate(run) if t.kind is not _BLANK]
+            positions = [i for i, t in enumerate(run) if t.reading.kind is not _BLANK]
             for start in range(len(run) - n + 1):
                 if all(start <= p < start + n for p in positions):
                     candidates.append(tuple(run[start : start + n]))
@@ -421,13 +419,15 @@ def extract(
     s2_rows = [_Row(row, cols) for row, cols in _S2_ROWS[template]]
     _walk(s2_tokens, s2_rows, _s2_lookup)
     for r in s2_rows:
-        ids = _ids("s2", r.row, r.columns)
         if r.run is None:
             continue
+        ids = _ids("s2", r.row, r.columns)
         found_rows += 1
         rec = reconcile(r.run, len(ids), padded_line=_padded_line(r))
-        _place(ids, rec, placed, ambiguous, f"section 二 row {r.row}")
-        money = [cid for cid in ids if SPEC_BY_ID[cid].money]
+        placed.update(zip(ids, rec.cells, strict=True))
+        if rec.note:
+            ambiguous.append((f"section 二 row {r.row}", rec, ids))
+        money = _money_ids(ids)
         if money:
             unit = _money_unit(s2_tokens, r.label)  # the row's header states it once
             for cid in money:
@@ -441,10 +441,12 @@ def extract(
         if r.run is None:
             continue
         found_rows += 1
-        ids = _ids("s3", r.row, S3_COLUMNS)
+        ids = _S3_IDS[r.row]
         by_header = _by_columns(r.run, column_maps.get(r.label.block if r.label else -1))
         rec = by_header or reconcile(r.run, len(ids), _row_sum_ok, padded_line=_padded_line(r))
-        _place(ids, rec, placed, ambiguous, f"section 三 row {r.row}")
+        placed.update(zip(ids, rec.cells, strict=True))
+        if rec.note:
+            ambiguous.append((f"section 三 row {r.row}", rec, ids))
 
     s3_found = sum(1 for r in s3_rows if r.run is not None)
 
@@ -483,6 +485,15 @@ def _ids(section: str, row: str, columns: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"{section}.{row}.{c}" for c in columns)
 
 
+_S3_IDS: Final = {row: _ids("s3", row, S3_COLUMNS) for t in TEMPLATES for row in S3_ROWS[t]}
+
+
+@lru_cache(maxsize=256)
+def _money_ids(ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The money cells among ``ids`` (section 二's 行政事业性收费 amounts)."""
+    return tuple(cid for cid in ids if SPEC_BY_ID[cid].money)
+
+
 def _place(
     ids: tuple[str, ...],
     rec: Reconciled,
@@ -498,6 +509,15 @@ def _place(
 _S3_COLUMN_RES: Final = tuple((col, re.compile(p)) for col, p in vocab.S3_COLUMN_PATTERNS)
 
 
+@lru_cache(maxsize=4096)
+def _column_index(key: str) -> int:
+    """The index of the first section 三 column pattern a header label matches (-1: none)."""
+    for idx, (_col, pattern) in enumerate(_S3_COLUMN_RES):
+        if pattern.match(key):
+            return idx
+    return -1
+
+
 def _s3_column_maps(tokens: Sequence[Token], rows: list[_Row]) -> dict[int, dict[int, int]]:
     """Per table block: grid column -> index in S3_COLUMNS, from the header cells' meaning.
 
@@ -507,15 +527,20 @@ def _s3_column_maps(tokens: Sequence[Token], rows: list[_Row]) -> dict[int, dict
     first_label = {r.label.block: r.label for r in reversed(rows) if r.label and r.label.block >= 0}
     maps: dict[int, dict[int, int]] = {}
     found: dict[int, dict[int, int]] = {}
+    if not first_label:
+        return maps
+    # Tokens come in line order: past the last block's first row label, no header is left.
+    last = max(label.line for label in first_label.values())
     for tok in tokens:
+        if tok.line >= last:
+            break
         if tok.block < 0 or not tok.is_label or tok.block not in first_label:
             continue
         if tok.line >= first_label[tok.block].line:
             continue
-        for idx, (_col, pattern) in enumerate(_S3_COLUMN_RES):
-            if pattern.match(tok.key):
-                found.setdefault(tok.block, {}).setdefault(idx, tok.col)
-                break
+        idx = _column_index(tok.key)
+        if idx >= 0:
+            found.setdefault(tok.block, {}).setdefault(idx, tok.col)
     for block, cols in found.items():
         if len(cols) == len(S3_COLUMNS) and len(set(cols.values())) == len(S3_COLUMNS):
             maps[block] = {grid_col: idx for idx, grid_col in cols.items()}
@@ -530,13 +555,13 @@ def _by_columns(run: list[Token], columns: dict[int, int] | None) -> Reconciled 
     for tok in run:
         idx = columns.get(tok.col)
         if idx is None:
-            if tok.kind is not _BLANK:
+            if tok.reading.kind is not _BLANK:
                 return None  # a value outside the named columns: let the order decide
             continue
         if cells[idx] is not None:
             return None
         cells[idx] = tok
-    if any(c is None for c in cells):
+    if None in cells:
         return None
     return Reconciled(tuple(cells), True, "", False)
 
@@ -558,7 +583,7 @@ def _s4_run(tokens: Sequence[Token]) -> list[Token] | None:
 
     def keep(segment: list[Token]) -> None:
         nonlocal blank_row
-        if any(t.kind is not _BLANK for t in segment):
+        if any(t.reading.kind is not _BLANK for t in segment):
             out.extend(segment)
         elif len(segment) == _S4_N:
             blank_row = segment
@@ -573,7 +598,7 @@ def _s4_run(tokens: Sequence[Token]) -> list[Token] | None:
 
     segment: list[Token] = []
     for tok in tokens[start:]:
-        if tok.kind is _BLANK and tok.col > width.get(tok.block, tok.col):
+        if tok.reading.kind is _BLANK and tok.col > width.get(tok.block, tok.col):
             continue  # an empty field past the header's last column: padding, not a cell
         if tok.is_label:
             if len(tok.key) > vocab.MAX_LABEL_LEN and out:
@@ -587,7 +612,6 @@ def _s4_run(tokens: Sequence[Token]) -> list[Token] | None:
 
 
 @lru_cache(maxsize=4096)
-@lru_cache(maxsize=4096)
 def _value(
     value: Decimal | None, raw: str, unit: str | None = None, reported: Decimal | None = None
 ) -> CellValue:
@@ -595,13 +619,29 @@ def _value(
     return CellValue(value, raw, unit, reported)
 
 
-@lru_cache(maxsize=4096)
-def _count_value(value: Decimal, raw: str) -> tuple[CellValue, bool, bool]:
-    """A count's CellValue (shared), whether it is fractional and whether negative.
+# What a cell's token says, by :func:`_classify`: the codes, then (reading, code, the
+# CellValue of a count or of a cell without a number, fractional, negative).
+_C_BLANK: Final = 0
+_C_NOT_NUMBER: Final = 1
+_C_NUMBER: Final = 2
+_Class = tuple[numbers.Reading, int, CellValue, bool, bool]
 
-    ``value`` is what ``raw`` reads as: the text alone decides all three.
-    """
-    return CellValue(value, raw), value != value.to_integral_value(), value < 0
+
+def _classify(text: str, reading: numbers.Reading) -> _Class:
+    kind, value = reading.kind, reading.value
+    if kind is _BLANK:
+        return reading, _C_BLANK, _value(None, text), False, False
+    if kind is not _NUMBER or value is None:
+        return reading, _C_NOT_NUMBER, _value(None, text), False, False
+    fractional = value != value.to_integral_value()
+    return reading, _C_NUMBER, CellValue(value, text), fractional, value < 0
+
+
+@lru_cache(maxsize=8192)
+def _classified(text: str) -> _Class:
+    """:func:`_classify` of a token's text, shared: a token's reading is ``numbers.read``
+    of its text (the same object while that cache holds it: checked by the caller)."""
+    return _classify(text, numbers.read(text))
 
 
 # Per template: (cell id, is money, may be negative) of every cell, in template order.
@@ -609,6 +649,7 @@ _CELL_FLAGS: Final = {
     t: tuple((cid, SPEC_BY_ID[cid].money, SPEC_BY_ID[cid].signed) for cid in CELL_IDS[t])
     for t in TEMPLATES
 }
+_MISSING_VALUE: Final = CellValue(None, "")
 
 
 def _cell_values(
@@ -620,33 +661,36 @@ def _cell_values(
     not_number: list[str] = []
     not_integer: list[str] = []
     negative: list[str] = []
+    get = placed.get
     for cid, money, signed in _CELL_FLAGS[template]:
-        tok = placed.get(cid)
+        tok = get(cid)
         if tok is None:
             missing.append(cid)
-            cells[cid] = _value(None, "")
+            cells[cid] = _MISSING_VALUE
             continue
-        text, _key, reading = tok[:3]
-        kind = reading.kind
-        if kind is _BLANK:
-            blank.append(cid)
-            cells[cid] = _value(None, text)
-            continue
-        value = reading.value
-        if kind is not _NUMBER or value is None:
-            not_number.append(cid)
-            cells[cid] = _value(None, text)
-            continue
-        if money:
+        text = tok[0]
+        reading = tok[2]
+        entry = _classified(text)
+        if entry[0] is not reading:
+            entry = _classify(text, reading)
+        code = entry[1]
+        if code == _C_NUMBER and not money:
+            cells[cid] = entry[2]
+            if entry[3]:
+                not_integer.append(cid)
+            if entry[4] and not signed:
+                negative.append(cid)
+        elif code == _C_NUMBER:
+            value = reading.value
+            assert value is not None
             unit = reading.unit or money_units.get(cid)
             cells[cid] = _value(numbers.to_wan(value, unit), text, unit, value)
-            continue
-        cell, fractional, below_zero = _count_value(value, text)
-        if fractional:
-            not_integer.append(cid)
-        if below_zero and not signed:
-            negative.append(cid)
-        cells[cid] = cell
+        else:
+            cells[cid] = entry[2]
+            if code == _C_BLANK:
+                blank.append(cid)
+            else:
+                not_number.append(cid)
     findings: list[Finding] = []
     if missing:
         findings.append(

@@ -11,7 +11,7 @@ alignment in :mod:`crawler.parse.tables` then reads rows off that stream by thei
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from crawler.parse import numbers, vocab
 from crawler.parse.model import Block, Paragraph, Table
@@ -33,11 +33,11 @@ TAB_BLOCKS: Final = 1 << 30  # block ids of runs of tab-separated lines (past an
 class Line(NamedTuple):
     """A paragraph line or a table row, with what section splitting needs."""
 
-    text: str  # the rendering (row cells joined by tabs)
-    head: str  # the first non-empty cell (the paragraph itself for a paragraph)
+    text: str  # a paragraph line as is; a table row's rendering (see :func:`render`)
+    head: str  # the first non-empty cell (the paragraph line stripped for a paragraph)
     block: int
     is_row: bool
-    cells: tuple[str, ...] = ()  # a table row's anchor texts, in column order
+    cells: tuple[str, ...] = ()  # a table row's anchor texts (stripped), in column order
     emphasis: bool = False
     anchors: tuple[int, ...] = ()  # a table row's grid columns where a cell starts in this row
 
@@ -65,7 +65,11 @@ class Token(NamedTuple):
 
 
 def flatten(blocks: tuple[Block, ...] | list[Block]) -> list[Line]:
-    """Paragraphs (split at line breaks) and table rows, in reading order."""
+    """Paragraphs (split at line breaks) and table rows, in reading order.
+
+    A table row's cells are stripped of edge white space once, here, and its section
+    text (:func:`render`) is made once, here: every row is read and rendered anyway.
+    """
     lines: list[Line] = []
     add = lines.append
     for b, block in enumerate(blocks):
@@ -81,27 +85,32 @@ def flatten(blocks: tuple[Block, ...] | list[Block]) -> list[Line]:
             rows = [[""] * n_cols for _ in range(block.n_rows)]
             starts: list[list[int]] = [[] for _ in range(block.n_rows)]
             for text, r, c, _rowspan, _colspan in block.cells:
-                rows[r][c] = text
+                rows[r][c] = text.strip(_WS)
                 starts[r].append(c)
             for cells, anchors in zip(rows, starts, strict=True):
                 head = ""
                 for cell in cells:
                     if cell:
-                        head = cell.strip(_WS)
-                        if head:
-                            break
-                text = "\t".join(cells).rstrip("\t")
+                        head = cell
+                        break
+                # NBSPs replaced after the join: the same text, one replace for the row.
+                text = "\t".join(cells).replace("\u00a0", " ").strip("\t")
                 anchors.sort()
                 add(_new(Line, (text, head, b, True, tuple(cells), False, tuple(anchors))))
     return lines
 
 
 def render(line: Line) -> str:
-    """A line as section text: edge white space gone, NBSPs as spaces, table cells tab-joined."""
+    """A line as section text: edge white space gone, NBSPs as spaces, table cells tab-joined
+    (a row's rendering is made by :func:`flatten`)."""
     if line.is_row:
-        # NBSPs replaced after the join: the same text, one replace instead of one a cell.
-        return "\t".join([c.strip(_WS) for c in line.cells]).replace("\u00a0", " ").strip("\t")
-    return line.text.strip(_WS).replace("\u00a0", " ")
+        return line.text
+    return line.head.replace("\u00a0", " ")
+
+
+def render_all(lines: list[Line]) -> list[str]:
+    """:func:`render` of every line (in one comprehension: sections render most lines)."""
+    return [line.text if line.is_row else line.head.replace("\u00a0", " ") for line in lines]
 
 
 # Lines and tokens are made by the ten thousand per page: built straight from their field
@@ -173,37 +182,31 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
                 add(_new(Token, (stripped, key, reading, i, label, first, k, block, False)))
                 first = False
             continue
-        raw = line.text
-        if not raw or not raw.strip(" \r\n"):
+        code, shape = _shape(line.text)
+        if code == _EMPTY:
             continue  # an empty line separates, it is not a cell
         follows_grid, after_grid = after_grid, False
         before, prev_line = prev_line, i
-        if "|" in raw:
-            body = raw.rstrip(_WS)
-            if body.endswith("|"):
-                open_tab_cell = False
-                parts = body[:-1].split("|")
-                for part in parts:
-                    add(_token(part, i))
-                continue
-        if "\t" in raw:
-            lead = len(raw) - len(raw.lstrip("\t"))
-            rest = raw[lead:]
-            if "\t" in rest.rstrip(_WS_BUT_TAB) and rest.strip(_WS):
-                open_tab_cell = False
-                if last_tab != before:
-                    tab_run = i
-                last_tab = i
-                # Fields keep their positions: a run of tab lines is a grid (block id past
-                # every real block), so headers can name the columns as in an HTML table.
-                for k, part in enumerate(raw.split("\t")):
-                    add(_token(part, i, k == 0, k, TAB_BLOCKS + tab_run, True))
-                continue
-            if lead:
-                add(_token(rest, i))
-                open_tab_cell = True
-                continue
-        stripped, key, reading, label = _cell(raw)
+        if code == _PIPED:
+            open_tab_cell = False
+            for part in shape:
+                add(_token(part, i))
+            continue
+        if code == _TABBED:
+            open_tab_cell = False
+            if last_tab != before:
+                tab_run = i
+            last_tab = i
+            # Fields keep their positions: a run of tab lines is a grid (block id past
+            # every real block), so headers can name the columns as in an HTML table.
+            for k, part in enumerate(shape):
+                add(_token(part, i, k == 0, k, TAB_BLOCKS + tab_run, True))
+            continue
+        if code == _TAB_CELL:
+            add(_token(shape, i))
+            open_tab_cell = True
+            continue
+        stripped, key, reading, label, split = shape
         token = _new(Token, (stripped, key, reading, i, label, False, -1, -1, False))
         if follows_grid and reading.kind is _BLANK:
             after_grid = True
@@ -226,18 +229,54 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
                 )
                 continue
         open_tab_cell = False
-        if label:
-            split = _space_separated(stripped, i)
-            if split is not None:
-                tokens.extend(split)
-                continue
+        if split is not None:
+            tokens.extend([_token(part, i, row_start) for part, row_start in split])
+            continue
         add(token)
     return tokens
+
+
+# What a paragraph line is, by its text alone (see :func:`tokenize`).
+_EMPTY: Final = 0  # nothing but white space
+_PIPED: Final = 1  # pipe-terminated cells: the parts
+_TABBED: Final = 2  # a tab-separated row: the fields
+_TAB_CELL: Final = 3  # one tab-prefixed cell: its text
+_PLAIN: Final = 4  # one cell: _cell's fields and _space_parts (of a label)
+
+
+@lru_cache(maxsize=8192)
+def _shape(raw: str) -> tuple[int, Any]:
+    """A paragraph line's layout and pieces: lines repeat from page to page."""
+    if not raw or not raw.strip(" \r\n"):
+        return _EMPTY, None
+    if "|" in raw:
+        body = raw.rstrip(_WS)
+        if body.endswith("|"):
+            return _PIPED, tuple(body[:-1].split("|"))
+    if "\t" in raw:
+        lead = len(raw) - len(raw.lstrip("\t"))
+        rest = raw[lead:]
+        if "\t" in rest.rstrip(_WS_BUT_TAB) and rest.strip(_WS):
+            return _TABBED, tuple(raw.split("\t"))
+        if lead:
+            return _TAB_CELL, rest
+    stripped, key, reading, label = _cell(raw)
+    split = _space_parts(stripped) if label else None
+    return _PLAIN, (stripped, key, reading, label, split)
 
 
 def _space_separated(text: str, line: int) -> list[Token] | None:
     """``规章 0 0 0`` / ``(七) 总计　1　0 …`` / ``0 0 0 0``: a label and values on one line,
     separated by spaces (PDF and Word text extractions). None when the line is not that."""
+    parts = _space_parts(text)
+    if parts is None:
+        return None
+    return [_token(part, line, row_start) for part, row_start in parts]
+
+
+@lru_cache(maxsize=4096)
+def _space_parts(text: str) -> tuple[tuple[str, bool], ...] | None:
+    """The cells of :func:`_space_separated` (text, row start), by the text alone."""
     if len(text) > _SPLIT_MAX_CHARS:
         return None
     parts = text.split()
@@ -252,9 +291,9 @@ def _space_separated(text: str, line: int) -> list[Token] | None:
         return None
     if label and len(vocab.norm(label)) > vocab.MAX_LABEL_LEN:
         return None
-    out = [_token(label, line, True)] if label else []
-    out.extend(_token(v, line, not label and n == 0) for n, v in enumerate(values))
-    return out
+    out = [(label, True)] if label else []
+    out.extend((v, not label and n == 0) for n, v in enumerate(values))
+    return tuple(out)
 
 
 def _heading_like(key: str) -> bool:
