@@ -11,7 +11,9 @@ opens, through the download handler's own launch (same lock, same options, same
 Stats: ``browser/prelaunched`` (1 when the browser was up before the crawl closed),
 ``browser/prelaunch_failed`` (the launch failed; the first browser request tries again
 and fails as it did without this extension). Off when the browser is switched off
-(``GOVREPORTS_BROWSER_ENABLED``) or the handler of ``https`` is not scrapy-playwright's.
+(``GOVREPORTS_BROWSER_ENABLED``) or the download handler of the portals' scheme is not
+scrapy-playwright's. Scrapy keeps one handler, and so one browser, per scheme: the one
+launched ahead is that of the scheme most portals start with.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -33,14 +37,20 @@ DRIVER_WAIT_SECONDS = 60.0
 DRIVER_POLL_SECONDS = 0.05
 
 
-def playwright_handler(crawler: Crawler) -> Any | None:
-    """The scrapy-playwright download handler of ``https``, or None."""
+def portal_scheme(spider: Spider) -> str:
+    """The scheme most of the spider's portals start with (``http`` when it has none)."""
+    schemes = Counter(urlsplit(p.url).scheme for p in getattr(spider, "portals", ()))
+    return schemes.most_common(1)[0][0] if schemes else "http"
+
+
+def playwright_handler(crawler: Crawler, scheme: str) -> Any | None:
+    """The scrapy-playwright download handler of ``scheme``, or None."""
     from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 
     engine = crawler.engine
     if engine is None:
         return None
-    handler = engine.downloader.handlers._get_handler("https")
+    handler = engine.downloader.handlers._get_handler(scheme)
     return handler if isinstance(handler, ScrapyPlaywrightDownloadHandler) else None
 
 
@@ -69,9 +79,12 @@ class BrowserPrelaunch:
         return extension
 
     def spider_opened(self, spider: Spider) -> None:
-        handler = playwright_handler(self.crawler)
+        # Scrapy builds one download handler per scheme, each with a browser of its own:
+        # the one of the scheme most portals start with is launched.
+        scheme = portal_scheme(spider)
+        handler = playwright_handler(self.crawler, scheme)
         if handler is None:
-            logger.info("Browser prelaunch off: https is not downloaded by scrapy-playwright")
+            logger.info("Browser prelaunch off: %s is not downloaded by scrapy-playwright", scheme)
             return
         # In the background: the crawl's first requests go out while Chromium starts.
         self.task = asyncio.get_event_loop().create_task(self._launch(handler))
