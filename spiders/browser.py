@@ -109,7 +109,7 @@ class BrowserPrelaunch:
             return
         stats.set_value("browser/prelaunched", 1)
         logger.info(
-            "Chromium started ahead of the first browser request (%.1f s)",
+            "Chromium launched when the crawl opened (%.1f s)",
             time.monotonic() - started,
         )
 
