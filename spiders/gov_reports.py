@@ -112,23 +112,25 @@ WAIT_FOR_LINKS: Final = (
 # links; "refused" when the host answered the challenge again after the browser ran it
 # CHALLENGE_ROUNDS times (each challenge page reloads the tab; 加速乐 needs two rounds) and
 # the last page stayed without links for CHALLENGE_SETTLE_MS, as 瑞数 does when its check
-# fails. Pages are counted in the tab's sessionStorage, which survives its reloads.
+# fails. The tab's pages are counted by an init script (COUNT_PAGES, installed before the
+# first request by count_challenge_pages) in its sessionStorage, which survives reloads.
 CHALLENGE_ROUNDS: Final = 3
 CHALLENGE_SETTLE_MS: Final = 1000
 CHALLENGE_PASSED: Final = "passed"
 CHALLENGE_REFUSED: Final = "refused"
+PAGES_KEY: Final = "govreports-pages"
+COUNT_PAGES: Final = Template("""if (window === window.top) {
+  try {
+    sessionStorage.setItem('$key', String(Number(sessionStorage.getItem('$key') || 0) + 1));
+  } catch (e) {}
+}""").substitute(key=PAGES_KEY)
 WAIT_FOR_CHALLENGE: Final = Template("""() => {
   if (document.querySelectorAll('a[href]').length > 2 && document.readyState !== 'loading') {
     return '$passed';
   }
   let pages = 0;
   try {
-    if (!window.__govreportsCounted) {
-      window.__govreportsCounted = true;
-      const seen = Number(sessionStorage.getItem('govreports-pages') || 0) + 1;
-      sessionStorage.setItem('govreports-pages', String(seen));
-    }
-    pages = Number(sessionStorage.getItem('govreports-pages') || 0);
+    pages = Number(sessionStorage.getItem('$key') || 0);
   } catch (e) {
     return false;
   }
@@ -138,6 +140,7 @@ WAIT_FOR_CHALLENGE: Final = Template("""() => {
 }""").substitute(
     passed=CHALLENGE_PASSED,
     refused=CHALLENGE_REFUSED,
+    key=PAGES_KEY,
     rounds=CHALLENGE_ROUNDS,
     settle=CHALLENGE_SETTLE_MS,
 )
@@ -419,6 +422,7 @@ class GovReportsSpider(scrapy.Spider):
         dont_filter: bool = False,
         cookies: dict[str, str] | None = None,
         browser: list[Any] | None = None,
+        page_init: str | None = None,
     ) -> scrapy.Request:
         meta: dict[str, Any] = {
             "govreports_kind": kind,
@@ -438,6 +442,8 @@ class GovReportsSpider(scrapy.Spider):
                     "playwright_page_methods": browser,
                 }
             )
+            if page_init is not None:
+                meta["playwright_page_init_callback"] = page_init  # a dotted path
         return scrapy.Request(
             url,
             callback=callback,
@@ -882,6 +888,7 @@ class GovReportsSpider(scrapy.Spider):
             errback=self.browser_failed,
             listing=listing,
             browser=methods,
+            page_init=f"{__name__}.count_challenge_pages",
             dont_filter=True,
         )
 
@@ -986,6 +993,11 @@ async def _close_page(meta: dict[str, Any]) -> None:
     finally:
         if not context.pages:
             await context.close()
+
+
+async def count_challenge_pages(page: Any, request: scrapy.Request) -> None:
+    """scrapy-playwright's page init callback for a challenge: count the tab's pages."""
+    await page.add_init_script(COUNT_PAGES)
 
 
 async def _wait_verdict(meta: dict[str, Any]) -> str:

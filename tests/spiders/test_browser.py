@@ -38,8 +38,7 @@ def challenge_crawl(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Crawl]:
     migrate.upgrade(pg_engine)
-    with pg_engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {_TABLES} RESTART IDENTITY CASCADE"))
+    _empty(pg_engine)
     folder = tmp_path_factory.mktemp("browser")
     sites = folder / "sites.csv"
     with sites.open("w", encoding="utf-8", newline="") as handle:
@@ -54,6 +53,13 @@ def challenge_crawl(
         spider_sim, pg_server_url, folder, "-s", "GOVREPORTS_BROWSER_TIMEOUT=30", sites=sites
     )
     yield Crawl(score_truth(pg_engine, spider_sim.truth), log, spider_sim.stats(), pg_engine)
+    # What this crawl stored (and the incremental crawl remembers) is no other crawl's.
+    _empty(pg_engine)
+
+
+def _empty(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {_TABLES}, known_urls RESTART IDENTITY CASCADE"))
 
 
 @pytest.mark.slow
