@@ -223,6 +223,15 @@ GOVREPORTS_READ_APIS = True
 # meta["playwright"]. Off: such portals are recorded as blocked.
 GOVREPORTS_BROWSER_ENABLED = True
 GOVREPORTS_BROWSER_TIMEOUT = 20.0  # seconds to wait for content in the browser
+# Launch Chromium in the background when the crawl opens (spiders/browser.py), so that the
+# first challenge or script-drawn list finds it running instead of waiting for its launch
+# (many seconds on a busy machine), often late in a crawl with nothing else left to do.
+# False: launched by the first browser request, as scrapy-playwright does by itself.
+GOVREPORTS_BROWSER_PRELAUNCH = True
+EXTENSIONS = {
+    **globals().get("EXTENSIONS", {}),
+    "spiders.browser.BrowserPrelaunch": 100,
+}
 # Cleaning runs in worker threads; DOC/WPS attachments go through LibreOffice when it is
 # installed (False: recorded as an unsupported format without trying).
 GOVREPORTS_CLEAN_THREADS = 2

@@ -22,7 +22,9 @@ report, its attachment (PDF/DOCX/XLSX/DOC/WPS) are fetched and travel in the sam
 A 412 (瑞数-like) or 521 (加速乐-like) cookie challenge is passed once in Chromium
 (scrapy-playwright, ``meta["playwright"]``); the cookies it earns go to the plain
 requests that follow. A challenge the browser cannot pass marks the portal ``blocked``
-(:class:`~crawler.items.PortalStatusItem`) and nothing more is asked of it. A list
+(:class:`~crawler.items.PortalStatusItem`) and nothing more is asked of it: at once when
+the host answers the challenge again after the browser ran it ``CHALLENGE_ROUNDS`` times,
+after a second try when the wait in the browser timed out. A list
 drawn by a script whose endpoint no adapter reads is rendered in Chromium too.
 
 Every request carries ``meta``: ``govreports_kind`` (home, list, api, report,
@@ -46,6 +48,7 @@ import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from string import Template
 from typing import Any, Final
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -104,6 +107,42 @@ SUBCOLUMN_DEPTH: Final = 6
 BROWSER_RETRIED: Final = "govreports_browser_retried"  # meta: a challenge tried twice
 WAIT_FOR_LINKS: Final = (
     "() => document.querySelectorAll('a[href]').length > {n} && document.readyState !== 'loading'"
+)
+# Waiting in the browser for a cookie challenge to let it in: "passed" when the page shows
+# links; "refused" when the host answered the challenge again after the browser ran it
+# CHALLENGE_ROUNDS times (each challenge page reloads the tab; 加速乐 needs two rounds) and
+# the last page stayed without links for CHALLENGE_SETTLE_MS, as 瑞数 does when its check
+# fails. The tab's pages are counted by an init script (COUNT_PAGES, installed before the
+# first request by count_challenge_pages) in its sessionStorage, which survives reloads.
+CHALLENGE_ROUNDS: Final = 3
+CHALLENGE_SETTLE_MS: Final = 1000
+CHALLENGE_PASSED: Final = "passed"
+CHALLENGE_REFUSED: Final = "refused"
+PAGES_KEY: Final = "govreports-pages"
+COUNT_PAGES: Final = Template("""if (window === window.top) {
+  try {
+    sessionStorage.setItem('$key', String(Number(sessionStorage.getItem('$key') || 0) + 1));
+  } catch (e) {}
+}""").substitute(key=PAGES_KEY)
+WAIT_FOR_CHALLENGE: Final = Template("""() => {
+  if (document.querySelectorAll('a[href]').length > 2 && document.readyState !== 'loading') {
+    return '$passed';
+  }
+  let pages = 0;
+  try {
+    pages = Number(sessionStorage.getItem('$key') || 0);
+  } catch (e) {
+    return false;
+  }
+  if (pages <= $rounds || document.readyState !== 'complete') return false;
+  window.__govreportsSettled = window.__govreportsSettled || Date.now();
+  return Date.now() - window.__govreportsSettled >= $settle ? '$refused' : false;
+}""").substitute(
+    passed=CHALLENGE_PASSED,
+    refused=CHALLENGE_REFUSED,
+    key=PAGES_KEY,
+    rounds=CHALLENGE_ROUNDS,
+    settle=CHALLENGE_SETTLE_MS,
 )
 # Collects the anchors of every page of a script pager (page numbers as javascript: links)
 # into one hidden box, waiting for the list to change after each click (bounded).
@@ -383,6 +422,7 @@ class GovReportsSpider(scrapy.Spider):
         dont_filter: bool = False,
         cookies: dict[str, str] | None = None,
         browser: list[Any] | None = None,
+        page_init: str | None = None,
     ) -> scrapy.Request:
         meta: dict[str, Any] = {
             "govreports_kind": kind,
@@ -402,6 +442,8 @@ class GovReportsSpider(scrapy.Spider):
                     "playwright_page_methods": browser,
                 }
             )
+            if page_init is not None:
+                meta["playwright_page_init_callback"] = page_init  # a dotted path
         return scrapy.Request(
             url,
             callback=callback,
@@ -828,11 +870,7 @@ class GovReportsSpider(scrapy.Spider):
 
         logger.info("Portal %s answers %s: passing it in Chromium", portal.url, reason)
         methods = [
-            PageMethod(
-                "wait_for_function",
-                WAIT_FOR_LINKS.format(n=2),
-                timeout=self.challenge_timeout_ms,
-            )
+            PageMethod("wait_for_function", WAIT_FOR_CHALLENGE, timeout=self.challenge_timeout_ms)
         ]
         yield self._request(
             response.url,
@@ -850,6 +888,7 @@ class GovReportsSpider(scrapy.Spider):
             errback=self.browser_failed,
             listing=listing,
             browser=methods,
+            page_init=f"{__name__}.count_challenge_pages",
             dont_filter=True,
         )
 
@@ -866,11 +905,22 @@ class GovReportsSpider(scrapy.Spider):
     ) -> AsyncIterator[Any]:
         page = response.meta.get("playwright_page")
         cookies: dict[str, str] = {}
+        verdict = CHALLENGE_PASSED
         if page is not None:
             try:
+                verdict = await _wait_verdict(response.meta)
                 cookies = {c["name"]: c["value"] for c in await page.context.cookies()}
             finally:
                 await _close_page(response.meta)
+        if verdict == CHALLENGE_REFUSED:
+            # Retrying in the browser, or with its cookies, would only meet it again.
+            self._stats.inc_value(f"spider/challenge_{status}_refused")
+            yield self._blocked(
+                portal,
+                f"{status} cookie challenge answered again after {CHALLENGE_ROUNDS} rounds "
+                "in Chromium",
+            )
+            return
         self._stats.inc_value(f"spider/challenge_{status}_passed")
         logger.info(
             "Portal %s: %s challenge passed in Chromium (%d cookies)",
@@ -943,6 +993,21 @@ async def _close_page(meta: dict[str, Any]) -> None:
     finally:
         if not context.pages:
             await context.close()
+
+
+async def count_challenge_pages(page: Any, request: scrapy.Request) -> None:
+    """scrapy-playwright's page init callback for a challenge: count the tab's pages."""
+    await page.add_init_script(COUNT_PAGES)
+
+
+async def _wait_verdict(meta: dict[str, Any]) -> str:
+    """What the challenge's wait in the browser returned (CHALLENGE_PASSED/_REFUSED)."""
+    methods = meta.get("playwright_page_methods") or ()
+    handle = getattr(methods[0], "result", None) if methods else None
+    if handle is None:
+        return CHALLENGE_PASSED
+    value = await handle.json_value()
+    return CHALLENGE_REFUSED if value == CHALLENGE_REFUSED else CHALLENGE_PASSED
 
 
 def _schedule_close(meta: dict[str, Any]) -> None:
