@@ -50,7 +50,12 @@ def playwright_handler(crawler: Crawler, scheme: str) -> Any | None:
     engine = crawler.engine
     if engine is None:
         return None
-    handler = engine.downloader.handlers._get_handler(scheme)
+    # Private to Scrapy and scrapy-playwright (pinned in constraints.txt): when either
+    # changes, the prelaunch switches itself off instead of failing the crawl.
+    get_handler = getattr(engine.downloader.handlers, "_get_handler", None)
+    if get_handler is None or not hasattr(ScrapyPlaywrightDownloadHandler, "_maybe_launch_browser"):
+        return None
+    handler = get_handler(scheme)
     return handler if isinstance(handler, ScrapyPlaywrightDownloadHandler) else None
 
 
