@@ -121,6 +121,7 @@ def _summary(database_url: str, truth: dict[str, Any], portal_urls: list[str]) -
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    extra = scrapy_arguments(args.settings, args.scrapy_args)  # bad ones fail before any work
     database_url = resolve_url()
     engine = make_engine(database_url)
     try:
@@ -151,7 +152,7 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         for portal in sim.truth.get("portals", []):
             print(f"  {portal['url']}  {portal['name']} ({portal['family']})")
-        status = _crawl(sim, database_url, log, args.scrapy_args)
+        status = _crawl(sim, database_url, log, extra)
         summary = _summary(database_url, sim.truth, sim.portal_urls)
     finally:
         sim.close()
@@ -193,6 +194,16 @@ def _print(summary: dict[str, Any], log: Path) -> None:
     )
 
 
+def scrapy_arguments(settings: list[str], rest: list[str]) -> list[str]:
+    """What the crawl gets besides the demo's own arguments: each ``-s NAME=VALUE``, then
+    whatever followed ``--`` (argparse keeps that separator in the remainder)."""
+    for setting in settings:
+        if "=" not in setting:
+            raise GovReportsError(f"-s {setting}: a setting is NAME=VALUE")
+    out = [arg for setting in settings for arg in ("-s", setting)]
+    return out + (rest[1:] if rest[:1] == ["--"] else rest)
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo",
@@ -214,8 +225,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--rate", type=float, default=2.0, help="requests/s each simulated host allows (default 2)"
     )
     parser.add_argument(
+        "-s",
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Scrapy setting for the crawl, as scrapy crawl -s takes it (repeatable)",
+    )
+    parser.add_argument(
         "scrapy_args",
         nargs=argparse.REMAINDER,
-        help="further arguments for scrapy crawl (-s NAME=VALUE …)",
+        help="further arguments for scrapy crawl, after -- (e.g. -- -a years=2022)",
     )
     parser.set_defaults(func=run_demo)
