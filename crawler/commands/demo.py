@@ -6,13 +6,16 @@ addresses, runs ``scrapy crawl gov_reports`` against it as a subprocess into the
 configured database (``DATABASE_URL``, or the embedded server), and prints the
 reports, cells and findings that landed, checked against the simulator's truth.
 
-The demo uses a fixed port (``--port``, default 8731) so that running it again
-upserts the same URLs instead of adding new rows.
+The demo uses a fixed port (``--port``, default 8731). Before it crawls, it forgets
+what an earlier demo stored under the same simulated hosts (loopback addresses only,
+never a real portal's rows): a landscape of other ``--portals`` or ``--seed`` serves
+other reports at the same addresses, and its leftovers would count as false finds.
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import subprocess
 import sys
@@ -71,6 +74,35 @@ def _last_progress(log: Path) -> str:
         if "portals done" in line:
             return line.split(": ", 1)[-1][:160]
     return ""
+
+
+def _host_prefixes(portal_urls: list[str]) -> list[str]:
+    """``scheme://host:port/%`` of each simulated portal (all on loopback addresses)."""
+    prefixes = []
+    for url in portal_urls:
+        parts = urlsplit(url)
+        if not ipaddress.ip_address(parts.hostname or "0.0.0.0").is_loopback:
+            raise GovReportsError(f"not a simulated portal (not on loopback): {url}")
+        prefixes.append(f"{parts.scheme}://{parts.netloc}/%")
+    return prefixes
+
+
+def _forget_earlier_demo(database_url: str, portal_urls: list[str]) -> int:
+    """Delete what an earlier demo stored under these simulated hosts; reports deleted."""
+    prefixes = _host_prefixes(portal_urls)
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            under = {"prefixes": prefixes}
+            # Cells, findings, versions and aliases go with their report (ON DELETE CASCADE).
+            reports = conn.execute(
+                text("DELETE FROM reports WHERE url LIKE ANY(:prefixes)"), under
+            ).rowcount
+            for table, column in (("documents", "url"), ("known_urls", "url"), ("portals", "url")):
+                conn.execute(text(f"DELETE FROM {table} WHERE {column} LIKE ANY(:prefixes)"), under)
+    finally:
+        engine.dispose()
+    return reports
 
 
 def _summary(database_url: str, truth: dict[str, Any], portal_urls: list[str]) -> dict[str, Any]:
@@ -150,6 +182,9 @@ def run_demo(args: argparse.Namespace) -> int:
             raise GovReportsError(f"{exc} (is port {args.port} busy? try --port 0)") from exc
         raise
     try:
+        forgotten = _forget_earlier_demo(database_url, sim.portal_urls)
+        if forgotten:
+            print(f"Forgot {forgotten} reports an earlier demo stored under these hosts")
         for portal in sim.truth.get("portals", []):
             print(f"  {portal['url']}  {portal['name']} ({portal['family']})")
         status = _crawl(sim, database_url, log, extra)
