@@ -35,7 +35,8 @@ Cache
     ``--cache-dir DIR`` keeps the truth parts (port-free), those bodies and every rendered
     attachment under a fingerprint of the content code and the landscape parameters, so a
     later start of the same landscape skips the generation; without it they live next to
-    the truth file.
+    the truth file, and the truth parts are written afresh by every run (the run before
+    may have been another landscape).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -142,6 +144,10 @@ def run(options: Options) -> int:
     landscape.set_port(port, options.host)
     truth.write_sites(landscape, options.sites_path)
     paths = _Paths(options, landscape)
+    if options.cache_dir is None:
+        # Without a cache the parts are this run's own: an earlier run next to the same
+        # truth file may have been another landscape (other --portals or --seed).
+        shutil.rmtree(paths.parts, ignore_errors=True)
     paths.parts.mkdir(parents=True, exist_ok=True)
     if paths.run_parts.exists():
         for stale in paths.run_parts.glob("*.jsonl"):

@@ -64,3 +64,17 @@ def test_stop_during_the_truth_ends_the_truth_writers(tmp_path: Path) -> None:
     while _processes_mentioning(str(tmp_path)) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _processes_mentioning(str(tmp_path)) == []
+
+
+def test_another_landscape_in_the_same_folder_gets_its_own_truth(tmp_path: Path) -> None:
+    """The demo reuses its folder: a run of other --portals must not inherit the truth
+    parts of the run before (the same address served another portal then)."""
+    families = {}
+    for portals in (5, 2):
+        with SimulatorProcess(portals=portals, seed=7, rate=0, workdir=tmp_path / "sim") as sim:
+            sites = (tmp_path / "sim").glob("*.csv")
+            served = {line.split(",")[0] for f in sites for line in f.read_text().splitlines()[1:]}
+            truth = {p["url"] for p in sim.truth["portals"]}
+            assert truth == served == set(sim.portal_urls)
+            families[portals] = [p["family"] for p in sim.truth["portals"]]
+    assert families[5][:2] != families[2], "the landscapes must differ for this to show anything"
