@@ -174,8 +174,13 @@ _SEPARATOR: Final = b"\n<!--simulator:page-->\n"
 
 
 def _body_key(spec: ReportSpec, codec: str) -> str:
+    """Everything the body is drawn from: another landscape (other --portals or --seed)
+    can give a report of the same seed another template, title or arithmetic."""
     edits = ";".join(f"{c}={v}" for c, v in spec.edits)
-    text = f"{spec.seed}|{spec.layout}|{spec.split_pages}|{spec.publish_date}|{edits}|{codec}"
+    text = (
+        f"{spec.seed}|{spec.layout}|{spec.split_pages}|{spec.publish_date}|{edits}|{codec}|"
+        f"{spec.template}|{spec.broken_arithmetic}|{spec.format}|{spec.title}|{spec.unit.source!r}"
+    )
     digest = hashlib.sha256(text.encode()).hexdigest()
     return f"{digest[:2]}/{digest[2:26]}.{codec}"
 
