@@ -77,7 +77,8 @@ def _last_progress(log: Path) -> str:
 
 
 def _host_prefixes(portal_urls: list[str]) -> list[str]:
-    """``scheme://host:port/%`` of each simulated portal (all on loopback addresses)."""
+    """``scheme://host:port/%`` of each simulated portal (all on loopback addresses): the
+    demo's rows are those under these hosts (a start URL may be /index.html)."""
     prefixes = []
     for url in portal_urls:
         parts = urlsplit(url)
@@ -108,11 +109,8 @@ def _forget_earlier_demo(database_url: str, portal_urls: list[str]) -> int:
 def _summary(database_url: str, truth: dict[str, Any], portal_urls: list[str]) -> dict[str, Any]:
     engine = make_engine(database_url)
     # A portal's rows are those under its host (its start URL may be /index.html).
-    prefix_params = {
-        f"p{i}": "{0.scheme}://{0.netloc}/%".format(urlsplit(url))
-        for i, url in enumerate(portal_urls)
-    }
-    where = " OR ".join(f"r.url LIKE :p{i}" for i in range(len(portal_urls))) or "false"
+    prefix_params = {"prefixes": _host_prefixes(portal_urls)}
+    where = "r.url LIKE ANY(:prefixes)"
     try:
         with engine.connect() as conn:
             reports = conn.execute(
