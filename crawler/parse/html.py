@@ -84,6 +84,8 @@ _El: TypeAlias = Any  # lxml ships no type information: elements are untyped her
 _HEADING_TAGS: Final = frozenset({"h1", "h2", "h3"})
 _TITLE_TAGS: Final = frozenset({"div", "p", "td", "span", "strong"})
 _GRID_TAGS: Final = frozenset({"table", "td", "tr", "tbody", "th", "thead"})
+_ROW_PARTS: Final = frozenset({"tr", "thead", "tbody", "tfoot"})  # what holds a table's rows
+_ROW_HOLDERS: Final = frozenset({"table", "thead", "tbody", "tfoot"})  # a row part's parents
 _SPAN_RE: Final = re.compile(r"\s*(\d+)")
 _CELL_TEXT: Final = operator.itemgetter(0)  # GridCell.text
 _new: Final = tuple.__new__  # a named tuple from its fields, without its Python-level __new__
@@ -510,6 +512,7 @@ class _Walker:
         self.images: list[str] = []
         self.base_url = base_url
         self.tables = 0
+        self.orphans: set[_El] = set()  # row parts already read as part of an orphan table
 
     def add(self, text: str | None) -> None:
         if text:
@@ -593,6 +596,8 @@ class _Walker:
                             if bold_depth:
                                 self.bold_chars += len(text.strip())
                         continue
+                elif tag in _ROW_PARTS and self._orphan(el, bold_depth):
+                    continue
                 if parts:
                     if len(parts) == 1 and not parts[0].strip(" \n\r"):
                         # Only source white space since the last block: what flush()
@@ -636,6 +641,35 @@ class _Walker:
                     if bold_depth:
                         self.bold_chars += len(text.strip())
 
+    def _orphan(self, el: _El, bold_depth: int) -> bool:
+        """Rows outside any ``<table>`` (a CMS that splits an article over pages can cut it
+        between ``<table>`` and its rows): a run of them is read as one table, so that its
+        blank cells keep their columns. True when ``el`` was read so (as its run's first part
+        or a later one); False for a row part that sits in a table (a layout table walked
+        through)."""
+        parent = el.getparent()
+        if parent is None or parent.tag in _ROW_HOLDERS:
+            return False
+        if el not in self.orphans:
+            run = _orphan_run(el)
+            table = _grid(list(_rows_of(run))) if run else None
+            if table is None:
+                return False  # a nested table inside: walked through as blocks
+            self.orphans.update(run)
+            self.flush()
+            self.blocks.append(table)
+            self.tables += 1
+            if len(self.blocks) >= MAX_BLOCKS:
+                raise _Full
+            for part in run:
+                self._collect_refs(part)
+        text = el.tail
+        if text:
+            self.parts.append(text)
+            if bold_depth:
+                self.bold_chars += len(text.strip())
+        return True
+
     def _add_table(self, el: _El, table: Table) -> None:
         self.flush()
         caption = next((c for c in el if c.tag == "caption"), None)
@@ -672,6 +706,32 @@ def _rows(table: _El) -> Iterator[_El]:
                     yield tr
 
 
+def _orphan_run(first: _El) -> list[_El]:
+    """``first`` and the row parts that follow it with nothing but white space between
+    (empty when one of them holds a nested table)."""
+    run = [first]
+    node = first
+    while not (node.tail or "").strip():
+        node = node.getnext()
+        if node is None or node.tag not in _ROW_PARTS:
+            break
+        run.append(node)
+    for part in run:
+        if next(part.iter("table"), None) is not None:
+            return []
+    return run
+
+
+def _rows_of(parts: list[_El]) -> Iterator[_El]:
+    for part in parts:
+        if part.tag == "tr":
+            yield part
+        else:
+            for tr in part:
+                if tr.tag == "tr":
+                    yield tr
+
+
 def _span(value: str | None, cap: int) -> int:
     if not value:
         return 1
@@ -694,17 +754,21 @@ def _colspan(value: str) -> int:
 
 
 def _table(el: _El) -> Table | None:
-    """The table's grid, or None for a layout table (walked through as blocks).
+    """The table's grid, or None for a layout table (walked through as blocks)."""
+    tables = el.iter("table")
+    next(tables)  # the table itself comes first
+    if next(tables, None) is not None:
+        return None  # a layout table around a nested one
+    return _grid(list(_rows(el)))
+
+
+def _grid(trs: list[_El]) -> Table | None:
+    """The grid of these rows (a table's, in order), or None for a layout table.
 
     One pass: each cell is read and placed at once (a position a rowspan from an earlier
     row covers is skipped). A table of more than ``_MAX_TABLE_CELLS`` cells is read as text
     (None) even when its spans would also be too many to lay out; the spans alone raise.
     """
-    tables = el.iter("table")
-    next(tables)  # the table itself comes first
-    if next(tables, None) is not None:
-        return None  # a layout table around a nested one
-    trs = list(_rows(el))
     if not trs:
         return None
     n_rows = len(trs)

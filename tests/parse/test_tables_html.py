@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from crawler.cells import CELL_IDS, Template
-from crawler.parse import clean_html, parse_document
+from crawler.parse import clean_html, parse_document, parse_report, validate
 from crawler.parse.model import ParsedReport, Table
 from tests.parse.reportpages import Style, consistent_values, page, report_body
 
@@ -342,3 +342,27 @@ def test_prose_mentioning_row_words_is_not_a_row() -> None:
 
     report = parse("2021", values, extra=sentence_first)  # type: ignore[arg-type]
     assert as_table(report) == {cid: Decimal(v) for cid, v in values.items()}
+
+
+@pytest.mark.parametrize("style", ["plain", "word", "thead-th"])
+def test_article_split_between_table_tag_and_rows(style: str) -> None:
+    """A CMS that splits a long article over pages (``t…_1.html``) can cut it right after
+    section 三's ``<table>`` tag: the next page starts with rows outside any table. They are
+    still one grid, so blank cells keep their columns instead of the values moving left."""
+    from pipelines.clean import join_pages
+
+    blanks = ("s3.granted.commercial", "s3.denied.state_secret.research", "s3.total.legal_service")
+    values = _values_2021(**dict.fromkeys(blanks, ""))
+    body = report_body("2021", values, STYLES[style])
+    heading = body.index("三、收到和处理政府信息公开申请情况")
+    cut = body.index(">", body.index("<table", heading)) + 1  # just after the <table …> tag
+    first, second = page(body[:cut]), page(body[cut:])
+    assert "<table" not in second[second.index("TRS_Editor") : second.index("<table") - 1]
+    url = "http://www.example.gov.cn/zwgk/nb/t20230116_1.html"
+    docs = [clean_html(p.encode("utf-8"), url=url) for p in (first, second)]
+    report = validate(parse_report(join_pages(docs[0], docs[1:]), url=url))
+    expected = {cid: (None if v == "" else Decimal(v)) for cid, v in values.items()}
+    assert as_table(report) == expected
+    rules = {f.rule for f in report.findings}
+    assert "cells.blank" in rules
+    assert not {r for r in rules if r.startswith("table.") or r == "cells.missing"}
