@@ -107,7 +107,9 @@ NOISE_NAME_RE: Final = re.compile(
     r"share|bdshare|jiathis|fenxiang|print|dayin|close|guanbi|fontsize|font-size|font_size"
     r"|zihao|prev|next|sxp|shangxia|breadcrumb|crumb|position|location|weizhi|dqwz"
     r"|toolbar|wza|barrier|accessib|jiucuo|conac|ideconac|qrcode|erweima|ewm|footer|copyright"
-    r"|banquan|navbar|topbar|header|related|xgxx|xglj|comment|pinglun|pagebar|page-bar",
+    r"|banquan|navbar|topbar|header|related|xgxx|xglj|comment|pinglun|pagebar|page-bar"
+    # the pager of an article split over pages ("1 2 下一页"): its numbers are no cells
+    r"|page-?split|pagination|fenye|\bpager\b|\bpaging\b",
     re.IGNORECASE,
 )
 NOISE_MAX_CHARS: Final = 300

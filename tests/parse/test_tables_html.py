@@ -344,19 +344,38 @@ def test_prose_mentioning_row_words_is_not_a_row() -> None:
     assert as_table(report) == {cid: Decimal(v) for cid, v in values.items()}
 
 
+PAGERS = {
+    "page-split": '<div class="page-split"><span>1</span> <a href="t20230116_1_1.html">2</a></div>',
+    "pagination": '<div id="pagination"><a href="t20230116_1_1.html">1</a> <span>2</span></div>',
+    "fenye": '<p class="fenye">1 2 <a href="t20230116_1_1.html">下一页</a></p>',
+}
+
+
+@pytest.mark.parametrize("cut_at", ["after-table-tag", "before-heading"])
+@pytest.mark.parametrize("pager", list(PAGERS))
 @pytest.mark.parametrize("style", ["plain", "word", "thead-th"])
-def test_article_split_between_table_tag_and_rows(style: str) -> None:
+def test_article_split_over_pages(style: str, pager: str, cut_at: str) -> None:
     """A CMS that splits a long article over pages (``t…_1.html``) can cut it right after
     section 三's ``<table>`` tag: the next page starts with rows outside any table. They are
-    still one grid, so blank cells keep their columns instead of the values moving left."""
+    still one grid, so blank cells keep their columns instead of the values moving left.
+    The first page's pager ("1 2") is chrome: its numbers are not the value of the blank
+    fee that ends section 二."""
     from pipelines.clean import join_pages
 
-    blanks = ("s3.granted.commercial", "s3.denied.state_secret.research", "s3.total.legal_service")
+    blanks = (
+        "s2.fees.amount",
+        "s3.granted.commercial",
+        "s3.denied.state_secret.research",
+        "s3.total.legal_service",
+    )
     values = _values_2021(**dict.fromkeys(blanks, ""))
     body = report_body("2021", values, STYLES[style])
     heading = body.index("三、收到和处理政府信息公开申请情况")
-    cut = body.index(">", body.index("<table", heading)) + 1  # just after the <table …> tag
-    first, second = page(body[:cut]), page(body[cut:])
+    if cut_at == "after-table-tag":
+        cut = body.index(">", body.index("<table", heading)) + 1
+    else:  # the heading opens the second page; the pager follows section 二's table
+        cut = body.rindex("\n", 0, heading) + 1
+    first, second = page(body[:cut] + PAGERS[pager]), page(body[cut:])
     assert "<table" not in second[second.index("TRS_Editor") : second.index("<table") - 1]
     url = "http://www.example.gov.cn/zwgk/nb/t20230116_1.html"
     docs = [clean_html(p.encode("utf-8"), url=url) for p in (first, second)]
