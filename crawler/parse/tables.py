@@ -170,15 +170,19 @@ def _walk(
     filled = False  # the current row's run holds a value that is not blank
     n_rows = len(rows)
     for tok in tokens:
-        if filled and tok.row_start:
-            current, run, filled = None, None, False  # a new table row: that run is complete
         if not tok.is_label:
+            # Most tokens are values: their path first (a run that holds a value has a row).
             pending = ""
             if run is not None:
+                if filled and tok.row_start:
+                    current, run, filled = None, None, False  # a new table row: run complete
+                    continue
                 run.append(tok)
-                if tok.reading.kind is not _BLANK:
+                if not filled and tok.reading.kind is not _BLANK:
                     filled = True
             continue
+        if filled and tok.row_start:
+            current, run, filled = None, None, False  # a new table row: that run is complete
         key = tok.key
         if _column_header(key):
             header_line = tok.line
