@@ -607,8 +607,9 @@ def _s4_run(tokens: Sequence[Token]) -> list[Token] | None:
         if tok.is_label:
             if len(tok.key) > vocab.MAX_LABEL_LEN and out:
                 break  # prose after the table
-            keep(segment)
-            segment = []
+            if segment:  # (labels mostly follow labels: nothing to keep)
+                keep(segment)
+                segment = []
             continue
         segment.append(tok)
     keep(segment)
