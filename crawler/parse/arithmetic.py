@@ -180,7 +180,14 @@ def check(template: Template, values: Values) -> tuple[Finding, ...]:
     out: list[Finding] = []
     get = values.get
     for rule, left, right, what, _cells in _equations(template):
-        if sum(filter(None, map(get, left)), _ZERO) == sum(filter(None, map(get, right)), _ZERO):
+        if len(left) == 1:
+            # Most equations have one cell on the left (a total): its sum without the
+            # iterator machinery (``_ZERO +`` rounds in the context, as sum() would).
+            value = get(left[0])
+            lsum = _ZERO + value if value else _ZERO
+        else:
+            lsum = sum(filter(None, map(get, left)), _ZERO)
+        if lsum == sum(filter(None, map(get, right)), _ZERO):
             continue
         finding = _equation(rule, values, left, right, what)
         if finding is not None:

@@ -275,18 +275,35 @@ def _place_names(text: str) -> tuple[tuple[int, str], ...]:
     return tuple(_names_in(text, divisions()))
 
 
-def _region(table: Divisions, division: Division) -> Region:
-    chain = table.ancestors(division.code)
+@dataclass(frozen=True, slots=True)
+class _Lineage:
+    """What resolving a region reads of one division of the bundled tree (cached: the same
+    few divisions are weighed page after page)."""
+
+    codes: frozenset[str]  # the division's and its ancestors' codes
+    context_names: tuple[str, ...]  # its county and city ancestors' names (looked for in text)
+    region: Region
+
+
+@lru_cache(maxsize=4096)
+def _lineage(code: str) -> _Lineage:
+    chain = divisions().ancestors(code)
     names: dict[str, str] = {}
     for d in chain:
         names[d.level] = d.name
-    return Region(
-        division_code=division.code,
+    region = Region(
+        division_code=code,
         province=names.get("province"),
         city=names.get("city") if names.get("city") != "市辖区" else None,
         county=names.get("county"),
         township=names.get("township"),
     )
+    context_names = tuple(
+        a.name
+        for a in chain[:-1]
+        if a.level in ("county", "city") and a.name not in _IGNORED_NAMES and "直辖" not in a.name
+    )
+    return _Lineage(frozenset(a.code for a in chain), context_names, region)
 
 
 def _site_anchor(table: Divisions, site_code: str | None) -> str | None:
@@ -328,26 +345,19 @@ def resolve_region(
         for code in anchors:
             division = table.get(code)
             if division is not None:
-                return Resolution(_region(table, division), division, None)
+                return Resolution(_lineage(division.code).region, division, None)
         return Resolution(Region(), None, "no place name in the organ or title")
     # The deepest names narrow the search; every other name found must be an ancestor.
     codes = {d.code for d in candidates}
     scored: list[tuple[int, Division]] = []
     for d in candidates:
-        chain = table.ancestors(d.code)
-        chain_codes = {a.code for a in chain}
+        lineage = _lineage(d.code)
+        chain_codes = lineage.codes
         if anchors and not any(a in chain_codes for a in anchors):
             continue
         support = sum(1 for c in codes if c in chain_codes and c != d.code)
-        in_context = sum(
-            1
-            for a in chain[:-1]
-            if a.level in ("county", "city")
-            and a.name not in _IGNORED_NAMES
-            and "直辖" not in a.name
-            and a.name in context
-        )
-        scored.append((support * 10 + in_context + len(chain), d))
+        in_context = sum(1 for name in lineage.context_names if name in context)
+        scored.append((support * 10 + in_context + len(chain_codes), d))
     if not scored:
         return Resolution(Region(), None, "place names contradict the site's division code")
     best_score = max(s for s, _ in scored)
@@ -357,7 +367,7 @@ def resolve_region(
         names = ", ".join(sorted(f"{d.name}({d.code})" for d in best)[:6])
         return Resolution(Region(), None, f"ambiguous place name: {names}")
     division = best[0]
-    return Resolution(_region(table, division), division, None)
+    return Resolution(_lineage(division.code).region, division, None)
 
 
 def level_of(organ: str | None, division: Division | None) -> Level | None:

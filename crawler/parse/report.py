@@ -79,10 +79,12 @@ class _Regions:
 
 def _regions(secs: sections.Sections, tokens: list[Token], n_lines: int) -> _Regions:
     h = {k: secs.start(k) for k in SECTION_KEYS}
-    new_line = _first_label_line(tokens, vocab.S3_NEW_RE)
-    s3_start = (
-        h["三"] if h["三"] is not None else (new_line if new_line is not None else (h["二"] or 0))
-    )
+    s3_start = h["三"]
+    if s3_start is None:
+        # No heading: section 三 starts at its first row (本年新收), looked for only then
+        # (a scan of every token up to it).
+        new_line = _first_label_line(tokens, vocab.S3_NEW_RE)
+        s3_start = new_line if new_line is not None else (h["二"] or 0)
     s2_start = h["二"] if h["二"] is not None else 0
     s2_end = s3_start if s3_start > s2_start else (h["四"] or n_lines)
     after_s3 = [x for x in (h["四"], h["五"], h["六"]) if x is not None and x > s3_start]

@@ -170,15 +170,19 @@ def _walk(
     filled = False  # the current row's run holds a value that is not blank
     n_rows = len(rows)
     for tok in tokens:
-        if filled and tok.row_start:
-            current, run, filled = None, None, False  # a new table row: that run is complete
         if not tok.is_label:
+            # Most tokens are values: their path first (a run that holds a value has a row).
             pending = ""
             if run is not None:
+                if filled and tok.row_start:
+                    current, run, filled = None, None, False  # a new table row: run complete
+                    continue
                 run.append(tok)
-                if tok.reading.kind is not _BLANK:
+                if not filled and tok.reading.kind is not _BLANK:
                     filled = True
             continue
+        if filled and tok.row_start:
+            current, run, filled = None, None, False  # a new table row: that run is complete
         key = tok.key
         if _column_header(key):
             header_line = tok.line
@@ -603,8 +607,9 @@ def _s4_run(tokens: Sequence[Token]) -> list[Token] | None:
         if tok.is_label:
             if len(tok.key) > vocab.MAX_LABEL_LEN and out:
                 break  # prose after the table
-            keep(segment)
-            segment = []
+            if segment:  # (labels mostly follow labels: nothing to keep)
+                keep(segment)
+                segment = []
             continue
         segment.append(tok)
     keep(segment)
@@ -637,11 +642,21 @@ def _classify(text: str, reading: numbers.Reading) -> _Class:
     return reading, _C_NUMBER, CellValue(value, text), fractional, value < 0
 
 
-@lru_cache(maxsize=8192)
+# :func:`_classify` of a token's text, shared: a token's reading is ``numbers.read`` of its
+# text (the same object while that cache holds it: checked by the caller). A plain dict
+# read inline (``_CLASSES.get(text) or _classified(text)``), for the ~200 cells of a page:
+# half the cost of an lru_cache call. Bounded by clearing.
+_CLASSES_MAX: Final = 8192
+_CLASSES: Final[dict[str, _Class]] = {}
+
+
 def _classified(text: str) -> _Class:
-    """:func:`_classify` of a token's text, shared: a token's reading is ``numbers.read``
-    of its text (the same object while that cache holds it: checked by the caller)."""
-    return _classify(text, numbers.read(text))
+    """:func:`_classify` of a token's text (computed and remembered)."""
+    entry = _classify(text, numbers.read(text))
+    if len(_CLASSES) >= _CLASSES_MAX:
+        _CLASSES.clear()
+    _CLASSES[text] = entry
+    return entry
 
 
 # Per template: (cell id, is money, may be negative) of every cell, in template order.
@@ -670,7 +685,7 @@ def _cell_values(
             continue
         text = tok[0]
         reading = tok[2]
-        entry = _classified(text)
+        entry = _CLASSES.get(text) or _classified(text)
         if entry[0] is not reading:
             entry = _classify(text, reading)
         code = entry[1]

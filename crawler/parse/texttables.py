@@ -118,11 +118,25 @@ def render_all(lines: list[Line]) -> list[str]:
 _new: Final = tuple.__new__
 
 
-@lru_cache(maxsize=8192)
-def _cell(text: str) -> tuple[str, str, Reading, bool]:
+# Memos of what a cell's or a line's text reads as, keyed by the text: cells and lines
+# repeat (labels, zeros, headers), and the hot loops read them by the hundred per page.
+# Plain dicts read inline (``_CELLS.get(text) or _cell(text)``): a dict lookup is half the
+# cost of an lru_cache call. Bounded by clearing (a crawl sees endless texts).
+_MEMO_MAX: Final = 8192
+_CellInfo = tuple[str, str, Reading, bool]  # stripped text, key, reading, is a label
+_CELLS: Final[dict[str, _CellInfo]] = {}
+_SHAPES: Final[dict[str, tuple[int, Any]]] = {}
+
+
+def _cell(text: str) -> _CellInfo:
+    """A cell's stripped text, key, reading and label flag (computed and remembered)."""
     stripped = text.strip(_WS)
     reading = numbers.read(stripped)
-    return stripped, vocab.norm(stripped), reading, reading.kind is _TEXT
+    info = (stripped, vocab.norm(stripped), reading, reading.kind is _TEXT)
+    if len(_CELLS) >= _MEMO_MAX:
+        _CELLS.clear()
+    _CELLS[text] = info
+    return info
 
 
 def _token(
@@ -133,7 +147,7 @@ def _token(
     block: int = -1,
     tabbed: bool = False,
 ) -> Token:
-    stripped, key, reading, label = _cell(text)
+    stripped, key, reading, label = _CELLS.get(text) or _cell(text)
     fields = (stripped, key, reading, line, label, row_start, col, block, tabbed)
     return _new(Token, fields)
 
@@ -171,7 +185,8 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
             cells, block = line.cells, line.block
             first = True
             for k in line.anchors:
-                stripped, key, reading, label = _cell(cells[k])
+                cell = cells[k]
+                stripped, key, reading, label = _CELLS.get(cell) or _cell(cell)
                 if label and " " in stripped:
                     # "0 0" in one grid cell: two values a converter merged.
                     split = _space_separated(stripped, i)
@@ -182,7 +197,8 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
                 add(_new(Token, (stripped, key, reading, i, label, first, k, block, False)))
                 first = False
             continue
-        code, shape = _shape(line.text)
+        raw = line.text
+        code, shape = _SHAPES.get(raw) or _shape(raw)
         if code == _EMPTY:
             continue  # an empty line separates, it is not a cell
         follows_grid, after_grid = after_grid, False
@@ -244,9 +260,16 @@ _TAB_CELL: Final = 3  # one tab-prefixed cell: its text
 _PLAIN: Final = 4  # one cell: _cell's fields and _space_parts (of a label)
 
 
-@lru_cache(maxsize=8192)
 def _shape(raw: str) -> tuple[int, Any]:
-    """A paragraph line's layout and pieces: lines repeat from page to page."""
+    """A paragraph line's layout and pieces (computed and remembered: lines repeat)."""
+    shape = _shape_of(raw)
+    if len(_SHAPES) >= _MEMO_MAX:
+        _SHAPES.clear()
+    _SHAPES[raw] = shape
+    return shape
+
+
+def _shape_of(raw: str) -> tuple[int, Any]:
     if not raw or not raw.strip(" \r\n"):
         return _EMPTY, None
     if "|" in raw:
@@ -260,7 +283,7 @@ def _shape(raw: str) -> tuple[int, Any]:
             return _TABBED, tuple(raw.split("\t"))
         if lead:
             return _TAB_CELL, rest
-    stripped, key, reading, label = _cell(raw)
+    stripped, key, reading, label = _CELLS.get(raw) or _cell(raw)
     split = _space_parts(stripped) if label else None
     return _PLAIN, (stripped, key, reading, label, split)
 
