@@ -66,10 +66,11 @@ def _guard(fn: Callable[[], object]) -> str:
 
 
 def dump(out: Path, pages: int, seeds: list[int]) -> int:
-    from crawler.parse import clean_html, parse_document
+    from crawler.parse import clean_html, native_status, parse_document
     from crawler.parse.report import decode_text
     from crawler.parse.text import clean_text
 
+    print(f"parser: {native_status()}")  # the compiled build or the .py files (crawler.native)
     n = 0
     with out.open("w", encoding="utf-8") as f:
         for name, kind, body, ctype, url in _corpus(pages, seeds):
