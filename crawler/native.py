@@ -180,6 +180,16 @@ def activate(native_dir: Path = NATIVE_DIR, root: Path = ROOT) -> NativeStatus:
     Must run before any of :data:`MODULES` is imported: a module already imported from its
     ``.py`` could not be mixed with compiled ones, so then the pure parser stays.
     """
+    global _chosen
+    if _chosen is None:  # else chosen already (crawler.parse reloaded): the same answer
+        _chosen = _choose(native_dir, root)
+    return _chosen
+
+
+_chosen: NativeStatus | None = None  # the choice of this process, made once
+
+
+def _choose(native_dir: Path, root: Path) -> NativeStatus:
     status, files = check(native_dir, root)
     if not status.compiled:
         return status
@@ -270,12 +280,14 @@ def build(
     """Compile :data:`MODULES` into a fresh ``native_dir/build-*`` and point the manifest at
     it. A failed compile is recorded in the manifest (so that make does not retry it until a
     source changes) and leaves the pure parser in use; it never raises."""
-    import mypy.version
-
+    try:
+        from mypy.version import __version__ as mypy_version
+    except ImportError:  # not a dev install: nothing to compile with
+        mypy_version = ""
     native_dir.mkdir(parents=True, exist_ok=True)
     paths = sources(root)
     hashes = {str(p.relative_to(root)): sha256(p) for p in paths}
-    identity = {"format": FORMAT, "abi": abi(), "mypy": mypy.version.__version__, **OPTIONS}
+    identity = {"format": FORMAT, "abi": abi(), "mypy": mypy_version, **OPTIONS}
     old = read_manifest(native_dir)
     if not force and old and not old.get("failed") and old.get("sources") == hashes:
         status, _ = check(native_dir, root)
@@ -287,13 +299,10 @@ def build(
     log = native_dir / "build.log"
     started = time.perf_counter()
     with log.open("w", encoding="utf-8") as f:
-        done = subprocess.run(
-            [sys.executable, "-m", "crawler.native", "compile", str(out), f"--jobs={jobs}"],
-            cwd=root,
-            stdout=f,
-            stderr=subprocess.STDOUT,
-            check=False,
-        )
+        command = [sys.executable, "-m", "crawler.native", "compile", str(out), f"--jobs={jobs}"]
+        if not mypy_version:
+            command = [sys.executable, "-c", "raise SystemExit('mypy (mypyc) is not installed')"]
+        done = subprocess.run(command, cwd=root, stdout=f, stderr=subprocess.STDOUT, check=False)
     seconds = round(time.perf_counter() - started, 1)
     suffix = abi()["ext_suffix"]
     files = {f"{PACKAGE}.{m}": f"{PACKAGE.replace('.', '/')}/{m}{suffix}" for m in MODULES}
@@ -319,7 +328,9 @@ def build(
     if manifest.get("failed"):
         shutil.rmtree(out, ignore_errors=True)
         logger.warning(
-            "compiled parser not built (%s): the parser runs as pure Python", manifest["failed"]
+            "compiled parser not built (%s): the parser runs as pure Python; once fixed, "
+            "python -m crawler.native build --force",
+            manifest["failed"],
         )
         return NativeStatus(False, f"its build failed: {manifest['failed']}")
     status, _ = check(native_dir, root)

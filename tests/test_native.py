@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from crawler import native
-from crawler.parse import native_status
+from crawler.parse import clean_text, native_status, parse_report, validate
+from crawler.registry import seed_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPILED = native_status().compiled
@@ -28,6 +30,12 @@ def test_sources_are_the_compiled_modules_and_what_they_import() -> None:
     assert {"crawler/parse/model.py", "crawler/cells.py", "crawler/registry.py"} <= names
     # Not imported by them: the attachment readers, the settings, this module.
     assert not {"crawler/parse/attachments.py", "crawler/settings.py", "crawler/native.py"} & names
+
+
+@pytest.fixture(autouse=True)
+def _no_forced_pure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests choose for themselves (the suite may run with GOVREPORTS_PURE_PYTHON=1)."""
+    monkeypatch.delenv("GOVREPORTS_PURE_PYTHON", raising=False)
 
 
 def _fake_build(tmp_path: Path) -> tuple[Path, Path]:
@@ -100,6 +108,22 @@ def test_no_build_means_pure_python_quietly(
     status, files = native.check(tmp_path / "nothing", tmp_path)
     assert not status.compiled and not files
     assert not caplog.records
+
+
+def test_choosing_again_gives_the_same_answer() -> None:
+    """crawler.parse reloaded: the modules imported stay what they are, and so does the status."""
+    assert native.activate() == native_status()
+
+
+def test_results_cross_processes() -> None:
+    """Parse workers hand documents over by pickle: the parse's results round-trip (compiled
+    classes would not, by default; the model's dataclasses stay plain Python)."""
+    text = seed_texts()[min(seed_texts())]
+    doc = clean_text(text)
+    report = validate(parse_report(doc))
+    assert report.template and len(report.values()) > 50
+    assert pickle.loads(pickle.dumps(doc)) == doc
+    assert pickle.loads(pickle.dumps(report)) == report
 
 
 _PROBE = (
