@@ -162,7 +162,7 @@ def check(native_dir: Path = NATIVE_DIR, root: Path = ROOT) -> tuple[NativeStatu
     expected = {f"{PACKAGE}.{m}" for m in MODULES}
     if manifest.get("format") != FORMAT or manifest.get("abi") != abi():
         problem = "built for another Python or by another version of this code"
-    elif set(files) - {f"{GROUP}__mypyc"} != expected:
+    elif set(files) != expected | {f"{GROUP}__mypyc"}:
         problem = "built from another list of modules"
     elif changed := changed_sources(manifest, root):
         problem = "sources changed since: " + ", ".join(sorted(changed))
@@ -197,7 +197,26 @@ def _choose(native_dir: Path, root: Path) -> NativeStatus:
     if loaded:
         logger.warning("compiled parser not used: %s imported before it", ", ".join(loaded))
         return NativeStatus(False, "modules imported before the compiled build was chosen")
-    sys.meta_path.insert(0, CompiledFinder(files))
+    finder = CompiledFinder(files)
+    sys.meta_path.insert(0, finder)
+    try:
+        # Every module now, the library first: one that fails to load (a damaged file, a
+        # module-level annotation that lies) must not leave the others compiled.
+        for name in sorted(files, key=lambda n: n != f"{GROUP}__mypyc"):
+            importlib.import_module(name)
+    except Exception as exc:
+        sys.meta_path.remove(finder)
+        for name in files:
+            sys.modules.pop(name, None)
+            parent, _, child = name.rpartition(".")
+            if parent in sys.modules:
+                vars(sys.modules[parent]).pop(child, None)
+        logger.warning(
+            "compiled parser failed to load (%s: %s); running the pure-Python parser",
+            type(exc).__name__,
+            exc,
+        )
+        return NativeStatus(False, f"compiled build failed to load: {exc}")
     return status
 
 

@@ -160,6 +160,15 @@ def test_the_real_build_in_a_copy_of_the_checkout(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[:3] == ["False", "True", "True"]
 
+    (library,) = (tmp_path / ".govreports" / "native").glob(f"build-*/{native.GROUP}__mypyc.*")
+    content = library.read_bytes()
+    library.write_bytes(b"not a shared library")  # damaged after the build: fails to load
+    done = _probe(tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:3] == ["False", "True", "True"]
+    assert done.stderr.count("compiled parser failed to load") == 1
+    library.write_bytes(content)
+
     with (tmp_path / "crawler" / "parse" / "tables.py").open("a") as f:
         f.write("# edited after the build\n")
     done = _probe(tmp_path)
