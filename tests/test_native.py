@@ -23,6 +23,15 @@ COMPILED = native_status().compiled
 needs_build = pytest.mark.skipif(not COMPILED, reason="no current compiled build (make install)")
 
 
+def test_the_compiled_build_did_not_fail() -> None:
+    """A failed compile leaves the parser pure and make install going; where a compile was
+    possible (a C compiler here), it is a regression of the parser's speed: say so."""
+    manifest = native.read_manifest(native.NATIVE_DIR)
+    if manifest is None or not (shutil.which("cc") or shutil.which("gcc")):
+        pytest.skip("no compiled build attempted here")
+    assert not manifest.get("failed"), f"mypyc build failed: {manifest.get('failed')}"
+
+
 def test_sources_are_the_compiled_modules_and_what_they_import() -> None:
     names = {str(p.relative_to(ROOT)) for p in native.sources(ROOT)}
     assert {f"crawler/parse/{m}.py" for m in native.MODULES} <= names
