@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 PYTEST_ARGS ?=
 SCRAPYD_PORT ?= 6800
+NATIVE := .govreports/native
 
 .PHONY: install demo crawl test test-fast bench-parse bench-crawl scrapyd deploy lint clean
 
-install: $(STAMP)
+install: $(STAMP) $(NATIVE)/manifest.json
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +18,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,scrapyd]'
 	@$(BIN)/python -m crawler.system chromium libreoffice wrk --install
 	@touch $(STAMP)
+
+# The parser's hot modules compiled with mypyc into $(NATIVE) (crawler/native.py), used only
+# while every source they were built from is unchanged. Rebuilt when one of those changes:
+# the build lists them in $(NATIVE)/deps.mk. A failed build is logged and leaves the pure
+# parser in use (GOVREPORTS_PURE_PYTHON=1 forces it).
+$(NATIVE)/manifest.json: $(STAMP) crawler/native.py
+	@$(BIN)/python -m crawler.native build --jobs 2 || echo "compiled parser: build crashed, the parser runs as pure Python"
+
+-include $(NATIVE)/deps.mk
 
 # A small simulated landscape of portals, crawled into the database; prints what landed.
 demo: install
@@ -58,4 +68,4 @@ lint: install
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache
+	rm -rf $(VENV) $(NATIVE) build *.egg-info .pytest_cache

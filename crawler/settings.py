@@ -23,6 +23,9 @@ Environment variables read here and nowhere else:
     The Scrapyd that ``govreports schedule`` talks to (default ``http://127.0.0.1:6800/``).
 ``SCRAPYD_USERNAME`` / ``SCRAPYD_PASSWORD``
     Basic-auth credentials for that Scrapyd (both or neither).
+``GOVREPORTS_PURE_PYTHON``
+    ``1``: the parser runs from its ``.py`` files even when ``make install`` compiled it
+    (:mod:`crawler.native`).
 """
 
 from __future__ import annotations
@@ -70,6 +73,11 @@ def pg_bin_dir() -> Path | None:
 
 def contact() -> str:
     return os.environ.get("GOVREPORTS_CONTACT") or PROJECT_URL
+
+
+def pure_python_parser() -> bool:
+    """``GOVREPORTS_PURE_PYTHON`` set (and not ``0``): never the compiled parser."""
+    return os.environ.get("GOVREPORTS_PURE_PYTHON", "") not in ("", "0")
 
 
 # --- Scrapy -----------------------------------------------------------------------

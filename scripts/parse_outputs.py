@@ -66,10 +66,14 @@ def _guard(fn: Callable[[], object]) -> str:
 
 
 def dump(out: Path, pages: int, seeds: list[int]) -> int:
+    import crawler.parse
     from crawler.parse import clean_html, parse_document
     from crawler.parse.report import decode_text
     from crawler.parse.text import clean_text
 
+    # The compiled build or the .py files (crawler.native; older trees have pure Python only).
+    status = getattr(crawler.parse, "native_status", None)
+    print(f"parser: {status() if status else 'pure Python'}")
     n = 0
     with out.open("w", encoding="utf-8") as f:
         for name, kind, body, ctype, url in _corpus(pages, seeds):

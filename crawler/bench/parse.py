@@ -13,7 +13,8 @@ passes over all pages (default 3), page by page in turn (ours, then theirs, on t
 bytes), in CPU time of this process (``time.process_time``: on a shared machine, wall
 time measures the neighbours too); each side's best pass gives its pages per second.
 The parse's exactness is checked on the way (every page must give back its report's
-cells); the last line printed is always::
+cells), and which parser ran, compiled (:mod:`crawler.native`) or pure Python, is printed
+before the timings; the last line printed is always::
 
     parse-vs-trafilatura: <ratio>x
 
@@ -44,7 +45,7 @@ from crawler.fabricate import (
     generate_report,
     render_page,
 )
-from crawler.parse import parse_document
+from crawler.parse import native_status, parse_document
 from crawler.parse.encoding import charset_from_content_type
 
 COUNTIES: Final = ("130682", "330825", "440306", "652701", "231002", "411421", "211224")
@@ -182,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"({len(HTML_LAYOUTS)} layouts x {len(CHROME_STYLES)} chromes x "
         f"{len(ENCODINGS)} encodings), {total / len(pages) / 1024:.0f} KiB on average"
     )
+    print(f"parser: {native_status()}")  # compiled (make install) or pure Python
     good = exact(pages)
     print(f"exact parses: {good}/{len(pages)} (every cell of the report)")
 

@@ -9,6 +9,7 @@ The public API (others code against exactly these names)::
     validate(report) -> ParsedReport
     parse_document(body, *, url=None, content_type=None, encoding=None, hint_title=None,
                    division_hint=None) -> ParsedReport
+    native_status() -> NativeStatus  (compiled or pure Python, and why)
 
 Modules, in pipeline order:
 
@@ -25,16 +26,32 @@ Modules, in pipeline order:
 * :mod:`~crawler.parse.metadata` — title, organ, level, region, year, dates;
 * :mod:`~crawler.parse.report` — ``parse_report``, ``validate``, ``parse_document``;
 * :mod:`~crawler.parse.arithmetic` and :mod:`~crawler.parse.model` — checks and types.
+
+``make install`` also compiles the hot modules with mypyc (:mod:`crawler.native`); the compiled
+build is imported only when built from exactly the sources on disk. :func:`native_status` says
+which parser runs.
 """
 
-from crawler.parse.html import clean_html
-from crawler.parse.report import PARSER_VERSION, parse_document, parse_report, validate
-from crawler.parse.text import clean_text
+from crawler.native import NativeStatus, activate
+
+# Before any submodule is imported: from here on, a current compiled build or none at all.
+_NATIVE: NativeStatus = activate()
+
+from crawler.parse.html import clean_html  # noqa: E402
+from crawler.parse.report import PARSER_VERSION, parse_document, parse_report, validate  # noqa: E402
+from crawler.parse.text import clean_text  # noqa: E402
+
+
+def native_status() -> NativeStatus:
+    """Whether this process parses with the compiled (mypyc) modules or the ``.py`` files."""
+    return _NATIVE
+
 
 __all__ = [
     "PARSER_VERSION",
     "clean_html",
     "clean_text",
+    "native_status",
     "parse_document",
     "parse_report",
     "validate",

@@ -189,9 +189,9 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
                 stripped, key, reading, label = _CELLS.get(cell) or _cell(cell)
                 if label and " " in stripped:
                     # "0 0" in one grid cell: two values a converter merged.
-                    split = _space_separated(stripped, i)
-                    if split is not None and not split[0].is_label:
-                        tokens.extend(split)
+                    merged = _space_separated(stripped, i)
+                    if merged is not None and not merged[0].is_label:
+                        tokens.extend(merged)
                         first = False
                         continue
                 add(_new(Token, (stripped, key, reading, i, label, first, k, block, False)))

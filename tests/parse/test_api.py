@@ -19,6 +19,7 @@ def _params(fn: object) -> list[tuple[str, str]]:
 def test_public_names() -> None:
     assert set(parse.__all__) == {
         "PARSER_VERSION", "clean_html", "clean_text", "parse_report", "validate", "parse_document",
+        "native_status",
     }  # fmt: skip
     assert isinstance(parse.PARSER_VERSION, str) and parse.PARSER_VERSION
 
