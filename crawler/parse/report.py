@@ -46,7 +46,6 @@ _TAIL_LINES: Final = 8
 _IMAGE_ONLY_MAX_CHARS: Final = 80  # a caption or a date beside the images
 _CONTEXT_CHARS: Final = 4000
 _CONSISTENCY_RULES: Final = frozenset({RULE_TEMPLATE_YEAR, RULE_META_DATE})
-_LINE: Final = operator.itemgetter(3)  # Token.line
 _CELL_VALUE: Final = operator.attrgetter("value")  # CellValue.value
 
 
@@ -151,7 +150,7 @@ def parse_report(
     findings: list[Finding] = list(doc.findings)
     lines = flatten(doc.blocks)
     tokens = tokenize(lines)
-    token_lines = list(map(_LINE, tokens))
+    token_lines = [t.line for t in tokens]
     secs = sections.split(lines)
     regions = _regions(secs, tokens, len(lines))
     s2_tokens = _range_tokens(tokens, token_lines, *regions.s2)

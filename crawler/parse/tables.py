@@ -683,8 +683,8 @@ def _cell_values(
             missing.append(cid)
             cells[cid] = _MISSING_VALUE
             continue
-        text = tok[0]
-        reading = tok[2]
+        text = tok.text
+        reading = tok.reading
         entry = _CLASSES.get(text) or _classified(text)
         if entry[0] is not reading:
             entry = _classify(text, reading)

@@ -11,7 +11,7 @@ alignment in :mod:`crawler.parse.tables` then reads rows off that stream by thei
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, final
 
 from crawler.parse import numbers, vocab
 from crawler.parse.model import Block, Paragraph, Table
@@ -30,30 +30,97 @@ _VALUE_KINDS: Final = frozenset({Kind.NUMBER, Kind.NOT_NUMBER})
 TAB_BLOCKS: Final = 1 << 30  # block ids of runs of tab-separated lines (past any real block)
 
 
-class Line(NamedTuple):
+# Lines and tokens are made by the hundred per page and read field by field in the hot
+# loops, so they are plain final classes with slots, not named tuples: compiled (mypyc),
+# such a class is a C struct built and read without any dict or tuple work; run as Python,
+# a slotted __init__ is no slower to call than ``tuple.__new__`` and its attributes read
+# faster than a named tuple's. (Neither is part of the parser's outputs.)
+@final
+class Line:
     """A paragraph line or a table row, with what section splitting needs."""
+
+    __slots__ = ("text", "head", "block", "is_row", "cells", "emphasis", "anchors")
 
     text: str  # a paragraph line as is; a table row's rendering (see :func:`render`)
     head: str  # the first non-empty cell (the paragraph line stripped for a paragraph)
     block: int
     is_row: bool
-    cells: tuple[str, ...] = ()  # a table row's anchor texts (stripped), in column order
-    emphasis: bool = False
-    anchors: tuple[int, ...] = ()  # a table row's grid columns where a cell starts in this row
+    cells: tuple[str, ...]  # a table row's anchor texts (stripped), in column order
+    emphasis: bool
+    anchors: tuple[int, ...]  # a table row's grid columns where a cell starts in this row
+
+    def __init__(
+        self,
+        text: str,
+        head: str,
+        block: int,
+        is_row: bool,
+        cells: tuple[str, ...] = (),
+        emphasis: bool = False,
+        anchors: tuple[int, ...] = (),
+    ) -> None:
+        self.text = text
+        self.head = head
+        self.block = block
+        self.is_row = is_row
+        self.cells = cells
+        self.emphasis = emphasis
+        self.anchors = anchors
+
+    def __repr__(self) -> str:
+        return (
+            f"Line(text={self.text!r}, head={self.head!r}, block={self.block}, "
+            f"is_row={self.is_row}, cells={self.cells!r}, emphasis={self.emphasis}, "
+            f"anchors={self.anchors!r})"
+        )
 
 
-class Token(NamedTuple):
+@final
+class Token:
     """One cell's text, its normalised label form and its reading as a number."""
+
+    __slots__ = (
+        "text", "key", "reading", "line", "is_label", "row_start", "col", "block", "tabbed"
+    )
 
     text: str
     key: str  # vocab.norm(text)
     reading: Reading
     line: int  # index into the line list
     is_label: bool  # text, not a number / blank / not-a-number mark
-    row_start: bool = False  # the first cell of a table row or a tab-separated line
-    col: int = -1  # the grid column of a table cell or a tab-separated field (-1: neither)
-    block: int = -1  # the block a table cell belongs to (a run of tab-separated lines: its id)
-    tabbed: bool = False  # a field of a tab-separated text line
+    row_start: bool  # the first cell of a table row or a tab-separated line
+    col: int  # the grid column of a table cell or a tab-separated field (-1: neither)
+    block: int  # the block a table cell belongs to (a run of tab-separated lines: its id)
+    tabbed: bool  # a field of a tab-separated text line
+
+    def __init__(
+        self,
+        text: str,
+        key: str,
+        reading: Reading,
+        line: int,
+        is_label: bool,
+        row_start: bool = False,
+        col: int = -1,
+        block: int = -1,
+        tabbed: bool = False,
+    ) -> None:
+        self.text = text
+        self.key = key
+        self.reading = reading
+        self.line = line
+        self.is_label = is_label
+        self.row_start = row_start
+        self.col = col
+        self.block = block
+        self.tabbed = tabbed
+
+    def __repr__(self) -> str:
+        return (
+            f"Token(text={self.text!r}, key={self.key!r}, reading={self.reading!r}, "
+            f"line={self.line}, is_label={self.is_label}, row_start={self.row_start}, "
+            f"col={self.col}, block={self.block}, tabbed={self.tabbed})"
+        )
 
     @property
     def kind(self) -> Kind:
@@ -76,10 +143,10 @@ def flatten(blocks: tuple[Block, ...] | list[Block]) -> list[Line]:
         if isinstance(block, Paragraph):
             text, emphasis = block
             if "\n" not in text:
-                add(_new(Line, (text, text.strip(_WS), b, False, (), emphasis, ())))
+                add(Line(text, text.strip(_WS), b, False, (), emphasis))
                 continue
             for part in text.split("\n"):
-                add(_new(Line, (part, part.strip(_WS), b, False, (), emphasis, ())))
+                add(Line(part, part.strip(_WS), b, False, (), emphasis))
         elif isinstance(block, Table):
             n_cols = block.n_cols
             rows = [[""] * n_cols for _ in range(block.n_rows)]
@@ -96,7 +163,7 @@ def flatten(blocks: tuple[Block, ...] | list[Block]) -> list[Line]:
                 # NBSPs replaced after the join: the same text, one replace for the row.
                 text = "\t".join(cells).replace("\u00a0", " ").strip("\t")
                 anchors.sort()
-                add(_new(Line, (text, head, b, True, tuple(cells), False, tuple(anchors))))
+                add(Line(text, head, b, True, tuple(cells), False, tuple(anchors)))
     return lines
 
 
@@ -111,11 +178,6 @@ def render(line: Line) -> str:
 def render_all(lines: list[Line]) -> list[str]:
     """:func:`render` of every line (in one comprehension: sections render most lines)."""
     return [line.text if line.is_row else line.head.replace("\u00a0", " ") for line in lines]
-
-
-# Lines and tokens are made by the ten thousand per page: built straight from their field
-# tuples (what the NamedTuple constructor does, without its Python-level __new__).
-_new: Final = tuple.__new__
 
 
 # Memos of what a cell's or a line's text reads as, keyed by the text: cells and lines
@@ -148,8 +210,7 @@ def _token(
     tabbed: bool = False,
 ) -> Token:
     stripped, key, reading, label = _CELLS.get(text) or _cell(text)
-    fields = (stripped, key, reading, line, label, row_start, col, block, tabbed)
-    return _new(Token, fields)
+    return Token(stripped, key, reading, line, label, row_start, col, block, tabbed)
 
 
 def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list[Token]:
@@ -194,7 +255,7 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
                         tokens.extend(merged)
                         first = False
                         continue
-                add(_new(Token, (stripped, key, reading, i, label, first, k, block, False)))
+                add(Token(stripped, key, reading, i, label, first, k, block))
                 first = False
             continue
         raw = line.text
@@ -223,7 +284,7 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
             open_tab_cell = True
             continue
         stripped, key, reading, label, split = shape
-        token = _new(Token, (stripped, key, reading, i, label, False, -1, -1, False))
+        token = Token(stripped, key, reading, i, label)
         if follows_grid and reading.kind is _BLANK:
             after_grid = True
             continue  # a spacer paragraph (``<p>&nbsp;</p>``) between tables, not a cell
