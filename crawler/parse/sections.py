@@ -16,10 +16,8 @@ next numeral's first strong heading is chosen.
 
 from __future__ import annotations
 
-import operator
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
 from crawler.parse import vocab
@@ -49,10 +47,6 @@ class Sections:
         return h.line if h is not None else None
 
 
-_HEAD: Final = operator.attrgetter("head")
-_FOUND: Final = operator.itemgetter(1)
-
-
 def _rank(candidate: tuple[int, int, str]) -> tuple[int, int]:
     """The best candidate: the highest score, then the first line."""
     return candidate[1], -candidate[0]
@@ -61,11 +55,24 @@ def _rank(candidate: tuple[int, int, str]) -> tuple[int, int]:
 _MAYBE_HEADING_RE: Final = re.compile(r"[一二三四五六]|情况|事项|概述|问题")
 
 
-@lru_cache(maxsize=4096)
-def _candidate(head: str) -> tuple[tuple[str, int, str], ...]:
+_Candidates = tuple[tuple[str, int, str], ...]
+# :func:`_candidate` of a line's head, remembered (heads repeat page after page). A plain
+# dict read inline by :func:`split`: cheaper than an lru_cache call, and in the compiled
+# build a C dict lookup instead of a call through a Python-level wrapper. Bounded by clearing.
+_MEMO_MAX: Final = 4096
+_CANDIDATES: Final[dict[str, _Candidates]] = {}
+
+
+def _candidate(head: str) -> _Candidates:
+    """The heading candidates of a line's head (computed and remembered)."""
     if len(head) > 300 or not _MAYBE_HEADING_RE.search(head[:60]):
-        return ()
-    return tuple(_candidate_uncached(head))
+        found: _Candidates = ()
+    else:
+        found = tuple(_candidate_uncached(head))
+    if len(_CANDIDATES) >= _MEMO_MAX:
+        _CANDIDATES.clear()
+    _CANDIDATES[head] = found
+    return found
 
 
 def _candidate_uncached(head: str) -> list[tuple[str, int, str]]:
@@ -117,7 +124,12 @@ def split(lines: list[Line]) -> Sections:
     # (line, score, rest) of each numeral's candidates, in line order.
     candidates: dict[str, list[tuple[int, int, str]]] = {k: [] for k in SECTION_KEYS}
     # (an empty head is no candidate: _candidate("") is empty; most lines are none)
-    for i, found in filter(_FOUND, enumerate(map(_candidate, map(_HEAD, lines)))):
+    memo = _CANDIDATES
+    for i, each in enumerate(lines):
+        head = each.head
+        found = memo.get(head)
+        if found is None:
+            found = _candidate(head)
         for numeral, score, rest in found:
             candidates[numeral].append((i, score, rest))
     chosen: dict[str, Heading] = {}

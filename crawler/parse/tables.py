@@ -153,14 +153,17 @@ def _empty(row: _Row) -> bool:
 def _walk(
     tokens: Sequence[Token],
     rows: list[_Row],
-    lookup: Callable[[str], tuple[frozenset[str], frozenset[str]]],
+    memo: dict[str, _Rows],
+    lookup: Callable[[str], _Rows],
 ) -> None:
     """Assign each expected row its label token and the run of values that follows it.
 
     Rows are matched in template order: a label may skip ahead to a later row (a row the
     page left out), never back; a contextual label (其他, 总计) only names the next row.
     A row label wrapped over two cells is read whole (either half, or both joined).
+    ``lookup`` tells the rows a label names and remembers them in ``memo``, read here first.
     """
+    headers = _HEADERS
     nxt = 0
     current: _Row | None = None
     pending = ""  # the last short label that named no row (maybe half of one)
@@ -184,7 +187,10 @@ def _walk(
         if filled and tok.row_start:
             current, run, filled = None, None, False  # a new table row: that run is complete
         key = tok.key
-        if _column_header(key):
+        header = headers.get(key)
+        if header is None:
+            header = _column_header(key)
+        if header:
             header_line = tok.line
         if tok.line == header_line:
             # 总计 / 其他 beside 自然人 in a (repeated) header row name columns, not rows.
@@ -193,10 +199,13 @@ def _walk(
         if nxt >= n_rows:
             plain, contextual = _NO_ROWS  # every row found: no label names one any more
         else:
-            plain, contextual = lookup(key)
+            found = memo.get(key)
+            plain, contextual = lookup(key) if found is None else found
             if not plain and not contextual and pending:
                 # A row label wrapped over two cells: 4.保护第 / 三方合法权益.
-                plain, contextual = lookup(pending + key)
+                joined = pending + key
+                found = memo.get(joined)
+                plain, contextual = lookup(joined) if found is None else found
         open_row = current is not None and not run
         tail = (
             open_row
@@ -234,29 +243,47 @@ _LABEL_TAIL_MAX: Final = 12
 _HEADER_ONLY_COLUMNS: Final = frozenset(S3_COLUMNS) - {"other_org", "total"}
 
 
-@lru_cache(maxsize=4096)
+# What :func:`_walk` asks of every label (~150 a page), by the label's key, remembered:
+# plain dicts read inline by _walk (cheaper than lru_cache calls, and compiled, C dict
+# lookups rather than calls through Python-level wrappers). Bounded by clearing.
+_Rows = tuple[frozenset[str], frozenset[str]]
+_MEMO_MAX: Final = 4096
+_HEADERS: Final[dict[str, bool]] = {}
+_S2_LOOKUPS: Final[dict[str, _Rows]] = {}
+_S3_LOOKUPS: Final[dict[str, _Rows]] = {}
+
+
+def _remember(memo: dict[str, _Rows], key: str, rows: _Rows) -> _Rows:
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[key] = rows
+    return rows
+
+
 def _column_header(key: str) -> bool:
     """An applicant column header that never names a row (自然人, 商业企业 …)."""
-    return any(col in _HEADER_ONLY_COLUMNS and p.match(key) for col, p in _S3_COLUMN_RES)
+    header = any(col in _HEADER_ONLY_COLUMNS and p.match(key) for col, p in _S3_COLUMN_RES)
+    if len(_HEADERS) >= _MEMO_MAX:
+        _HEADERS.clear()
+    _HEADERS[key] = header
+    return header
 
 
 _NO_ROWS: Final = (_NOTHING, _NOTHING)
 
 
-@lru_cache(maxsize=4096)
-def _s2_lookup(key: str) -> tuple[frozenset[str], frozenset[str]]:
+def _s2_lookup(key: str) -> _Rows:
     """The section 二 rows a label names (none for prose or an over-long label)."""
     if len(key) > vocab.MAX_LABEL_LEN or _prose(key):
-        return _NO_ROWS
-    return _s2_rows_for(key), _NOTHING
+        return _remember(_S2_LOOKUPS, key, _NO_ROWS)
+    return _remember(_S2_LOOKUPS, key, (_s2_rows_for(key), _NOTHING))
 
 
-@lru_cache(maxsize=4096)
-def _s3_lookup(key: str) -> tuple[frozenset[str], frozenset[str]]:
+def _s3_lookup(key: str) -> _Rows:
     """The section 三 rows a label names (none for prose or an over-long label)."""
     if len(key) > vocab.MAX_LABEL_LEN or _prose(key):
-        return _NO_ROWS
-    return _s3_rows_for(key)
+        return _remember(_S3_LOOKUPS, key, _NO_ROWS)
+    return _remember(_S3_LOOKUPS, key, _s3_rows_for(key))
 
 
 _BRACKETED_RE: Final = re.compile(r"\([^()]*\)")
@@ -421,14 +448,14 @@ def extract(
 
     # Section 二.
     s2_rows = [_Row(row, cols) for row, cols in _S2_ROWS[template]]
-    _walk(s2_tokens, s2_rows, _s2_lookup)
+    _walk(s2_tokens, s2_rows, _S2_LOOKUPS, _s2_lookup)
     for r in s2_rows:
         if r.run is None:
             continue
         ids = _ids("s2", r.row, r.columns)
         found_rows += 1
         rec = reconcile(r.run, len(ids), padded_line=_padded_line(r))
-        placed.update(zip(ids, rec.cells, strict=True))
+        _put(placed, ids, rec.cells)
         if rec.note:
             ambiguous.append((f"section 二 row {r.row}", rec, ids))
         money = _money_ids(ids)
@@ -439,7 +466,7 @@ def extract(
 
     # Section 三: in a real grid, by the columns its headers name; else by order.
     s3_rows = [_Row(row, S3_COLUMNS) for row in S3_ROWS[template]]
-    _walk(s3_tokens, s3_rows, _s3_lookup)
+    _walk(s3_tokens, s3_rows, _S3_LOOKUPS, _s3_lookup)
     column_maps = _s3_column_maps(s3_tokens, s3_rows)
     for r in s3_rows:
         if r.run is None:
@@ -448,7 +475,7 @@ def extract(
         ids = _S3_IDS[r.row]
         by_header = _by_columns(r.run, column_maps.get(r.label.block if r.label else -1))
         rec = by_header or reconcile(r.run, len(ids), _row_sum_ok, padded_line=_padded_line(r))
-        placed.update(zip(ids, rec.cells, strict=True))
+        _put(placed, ids, rec.cells)
         if rec.note:
             ambiguous.append((f"section 三 row {r.row}", rec, ids))
 
@@ -498,6 +525,17 @@ def _money_ids(ids: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(cid for cid in ids if SPEC_BY_ID[cid].money)
 
 
+def _put(
+    placed: dict[str, Token | None], ids: tuple[str, ...], cells: tuple[Token | None, ...]
+) -> None:
+    """``placed.update(zip(ids, cells, strict=True))`` as a loop: compiled (mypyc), a loop
+    of C dict stores, where ``update(zip(...))`` is generic object calls and iterators."""
+    if len(ids) != len(cells):
+        raise ValueError(f"{len(cells)} cells for {len(ids)} cell ids")
+    for k in range(len(ids)):
+        placed[ids[k]] = cells[k]
+
+
 def _place(
     ids: tuple[str, ...],
     rec: Reconciled,
@@ -505,7 +543,7 @@ def _place(
     ambiguous: list[tuple[str, Reconciled, tuple[str, ...]]],
     where: str,
 ) -> None:
-    placed.update(zip(ids, rec.cells, strict=True))
+    _put(placed, ids, rec.cells)
     if rec.note:
         ambiguous.append((where, rec, ids))
 

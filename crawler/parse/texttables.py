@@ -39,7 +39,7 @@ TAB_BLOCKS: Final = 1 << 30  # block ids of runs of tab-separated lines (past an
 class Line:
     """A paragraph line or a table row, with what section splitting needs."""
 
-    __slots__ = ("text", "head", "block", "is_row", "cells", "emphasis", "anchors")
+    __slots__ = ("anchors", "block", "cells", "emphasis", "head", "is_row", "text")
 
     text: str  # a paragraph line as is; a table row's rendering (see :func:`render`)
     head: str  # the first non-empty cell (the paragraph line stripped for a paragraph)
@@ -80,7 +80,15 @@ class Token:
     """One cell's text, its normalised label form and its reading as a number."""
 
     __slots__ = (
-        "text", "key", "reading", "line", "is_label", "row_start", "col", "block", "tabbed"
+        "block",
+        "col",
+        "is_label",
+        "key",
+        "line",
+        "reading",
+        "row_start",
+        "tabbed",
+        "text",
     )
 
     text: str
