@@ -714,9 +714,8 @@ def _cell_values(
     not_number: list[str] = []
     not_integer: list[str] = []
     negative: list[str] = []
-    get = placed.get
     for cid, money, signed in _CELL_FLAGS[template]:
-        tok = get(cid)
+        tok = placed.get(cid)  # (compiled, a C dict lookup; a bound method is a generic call)
         if tok is None:
             missing.append(cid)
             cells[cid] = _MISSING_VALUE
