@@ -145,16 +145,16 @@ def flatten(blocks: tuple[Block, ...] | list[Block]) -> list[Line]:
     A table row's cells are stripped of edge white space once, here, and its section
     text (:func:`render`) is made once, here: every row is read and rendered anyway.
     """
+    # (lines.append, not a local alias: compiled, that is a C call; the alias a generic one)
     lines: list[Line] = []
-    add = lines.append
     for b, block in enumerate(blocks):
         if isinstance(block, Paragraph):
             text, emphasis = block
             if "\n" not in text:
-                add(Line(text, text.strip(_WS), b, False, (), emphasis))
+                lines.append(Line(text, text.strip(_WS), b, False, (), emphasis))
                 continue
             for part in text.split("\n"):
-                add(Line(part, part.strip(_WS), b, False, (), emphasis))
+                lines.append(Line(part, part.strip(_WS), b, False, (), emphasis))
         elif isinstance(block, Table):
             n_cols = block.n_cols
             rows = [[""] * n_cols for _ in range(block.n_rows)]
@@ -162,7 +162,8 @@ def flatten(blocks: tuple[Block, ...] | list[Block]) -> list[Line]:
             for text, r, c, _rowspan, _colspan in block.cells:
                 rows[r][c] = text.strip(_WS)
                 starts[r].append(c)
-            for cells, anchors in zip(rows, starts, strict=True):
+            for r in range(block.n_rows):  # (not zip: a generic call, compiled)
+                cells, anchors = rows[r], starts[r]
                 head = ""
                 for cell in cells:
                     if cell:
@@ -171,7 +172,7 @@ def flatten(blocks: tuple[Block, ...] | list[Block]) -> list[Line]:
                 # NBSPs replaced after the join: the same text, one replace for the row.
                 text = "\t".join(cells).replace("\u00a0", " ").strip("\t")
                 anchors.sort()
-                add(Line(text, head, b, True, tuple(cells), False, tuple(anchors)))
+                lines.append(Line(text, head, b, True, tuple(cells), False, tuple(anchors)))
     return lines
 
 
@@ -235,8 +236,7 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
       wrapped second half (``商业`` / ``企业``);
     * anything else — one cell per non-empty line (NBSP-only lines are blank cells).
     """
-    tokens: list[Token] = []
-    add = tokens.append
+    tokens: list[Token] = []  # (tokens.append: see flatten)
     stop = len(lines) if stop is None else stop
     open_tab_cell = False  # the last token came from a tab-prefixed single-cell line
     after_grid = False  # the last non-empty line was a table row
@@ -263,7 +263,7 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
                         tokens.extend(merged)
                         first = False
                         continue
-                add(Token(stripped, key, reading, i, label, first, k, block))
+                tokens.append(Token(stripped, key, reading, i, label, first, k, block))
                 first = False
             continue
         raw = line.text
@@ -275,7 +275,7 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
         if code == _PIPED:
             open_tab_cell = False
             for part in shape:
-                add(_token(part, i))
+                tokens.append(_token(part, i))
             continue
         if code == _TABBED:
             open_tab_cell = False
@@ -285,10 +285,10 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
             # Fields keep their positions: a run of tab lines is a grid (block id past
             # every real block), so headers can name the columns as in an HTML table.
             for k, part in enumerate(shape):
-                add(_token(part, i, k == 0, k, TAB_BLOCKS + tab_run, True))
+                tokens.append(_token(part, i, k == 0, k, TAB_BLOCKS + tab_run, True))
             continue
         if code == _TAB_CELL:
-            add(_token(shape, i))
+            tokens.append(_token(shape, i))
             open_tab_cell = True
             continue
         stripped, key, reading, label, split = shape
@@ -317,7 +317,7 @@ def tokenize(lines: list[Line], start: int = 0, stop: int | None = None) -> list
         if split is not None:
             tokens.extend([_token(part, i, row_start) for part, row_start in split])
             continue
-        add(token)
+        tokens.append(token)
     return tokens
 
 
