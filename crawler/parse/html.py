@@ -21,6 +21,7 @@ import re
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import compress
 from typing import Any, Final, TypeAlias
 from urllib.parse import urljoin
 
@@ -83,11 +84,13 @@ _WS: Final = " \t\r\n\u00a0\u3000"
 _El: TypeAlias = Any  # lxml ships no type information: elements are untyped here
 _HEADING_TAGS: Final = frozenset({"h1", "h2", "h3"})
 _TITLE_TAGS: Final = frozenset({"div", "p", "td", "span", "strong"})
+_SPECIAL_TAGS: Final = _HEADING_TAGS | chrome.CHROME_TAGS  # what _Scan takes by tag
 _GRID_TAGS: Final = frozenset({"table", "td", "tr", "tbody", "th", "thead"})
 _ROW_PARTS: Final = frozenset({"tr", "thead", "tbody", "tfoot"})  # what holds a table's rows
 _ROW_HOLDERS: Final = frozenset({"table", "thead", "tbody", "tfoot"})  # a row part's parents
 _SPAN_RE: Final = re.compile(r"\s*(\d+)")
 _CELL_TEXT: Final = operator.itemgetter(0)  # GridCell.text
+_TEXT: Final = operator.itemgetter(0)  # Paragraph.text
 _new: Final = tuple.__new__  # a named tuple from its fields, without its Python-level __new__
 
 
@@ -182,18 +185,24 @@ def _cell_text(el: _El) -> str:
 
 
 class _PageNodes:
-    """The page's ``<meta>``, ``<title>``, ``<script>`` elements and comments, read in one
-    pass over the tree (in document order, each kind in its own list)."""
+    """The page's ``<meta>``, ``<title>``, ``<script>`` elements and comments, and the
+    heading and chrome tags :class:`_Scan` wants, read in one pass over the tree (in
+    document order, each kind in its own list).
 
-    __slots__ = ("comments", "metas", "scripts", "title")
+    One pass for both: a C-level tag search costs a walk over every node of the page
+    whatever it finds, and more tags cost that walk next to nothing.
+    """
+
+    __slots__ = ("comments", "metas", "scripts", "special", "title")
 
     def __init__(self, root: _El) -> None:
         self.metas: list[_El] = []
         self.scripts: list[_El] = []
         self.comments: list[_El] = []
+        self.special: list[_El] = []  # headings and chrome tags
         self.title: _El | None = None
-        metas, scripts, comments = self.metas, self.scripts, self.comments
-        for el in root.iter("meta", "script", "title", et.Comment):
+        metas, scripts, comments, special = self.metas, self.scripts, self.comments, self.special
+        for el in root.iter("meta", "script", "title", et.Comment, *_SPECIAL_TAGS):
             tag = el.tag
             if tag == "meta":
                 metas.append(el)
@@ -202,8 +211,22 @@ class _PageNodes:
             elif tag == "title":
                 if self.title is None:
                     self.title = el
+            elif tag in _SPECIAL_TAGS:
+                special.append(el)
             else:
                 comments.append(el)
+
+    def special_under(self, top: _El) -> list[_El]:
+        """The headings and chrome tags still inside ``top`` (not stripped with a
+        ``<noscript>``, not moved into Hanweb's box), in document order."""
+        out = []
+        for el in self.special:
+            el_top, parent = el, el.getparent()
+            while parent is not None:
+                el_top, parent = parent, parent.getparent()
+            if el_top is top:
+                out.append(el)
+        return out
 
 
 def _page_meta(nodes: _PageNodes) -> tuple[dict[str, str], str | None]:
@@ -252,20 +275,20 @@ def _names_info(el_id: str | None, cls: str | None) -> tuple[int | None, str, bo
 
 
 class _Scan:
-    """One pass over the page (and a C-level one for tags): container candidates, title
-    blocks, chrome elements."""
+    """One pass over the page: container candidates, title blocks, chrome elements."""
 
-    def __init__(self, root: _El, styles: bool = True) -> None:
-        """``styles``: whether any element may be hidden by its style (False when the page
-        never says ``display``/``visibility``: no style attribute is then read)."""
+    def __init__(self, root: _El, special: list[_El], styles: bool = True) -> None:
+        """``special``: the heading and chrome tags inside ``root``, in document order
+        (:meth:`_PageNodes.special_under`); ``styles``: whether any element may be hidden by
+        its style (False when the page never says ``display``/``visibility``: no style
+        attribute is then read)."""
         self.containers: list[tuple[int, str, _El]] = []
         self.titles: list[_El] = []
         self.noise: list[_El] = []
         self.always: set[_El] = set()
         self.texts: dict[_El, str] = {}
         titles, noise, always, containers = self.titles, self.noise, self.always, self.containers
-        # The heading and chrome tags, found in C; the loop below reads only attributes.
-        special = list(root.iter(*_HEADING_TAGS, *chrome.CHROME_TAGS))
+        # The heading and chrome tags (found in C); the loop below reads only attributes.
         skip: set[_El] = set()
         for el in special:
             if el.tag in _HEADING_TAGS:
@@ -276,16 +299,23 @@ class _Scan:
                 skip.add(el)
         count = 0
         for count, el in enumerate(root.iter(), 1):  # noqa: B007 - the count is kept
-            attrib = el.attrib
-            if not attrib or (skip and el in skip):
+            # The attribute names first (one call, a short list): most elements have none,
+            # or only ones this scan does not read (width, lang, style on most pages).
+            keys = el.keys()
+            if not keys or (skip and el in skip):
                 continue
-            style = attrib.get("style") if styles else None
-            if style and ("display" in style or "visibility" in style) and _HIDDEN_RE.search(style):
-                noise.append(el)
-                always.add(el)
-                continue
-            el_id = attrib.get("id")
-            cls = attrib.get("class")
+            if styles and "style" in keys:
+                style = el.get("style")
+                if (
+                    style
+                    and ("display" in style or "visibility" in style)
+                    and _HIDDEN_RE.search(style)
+                ):
+                    noise.append(el)
+                    always.add(el)
+                    continue
+            el_id = el.get("id") if "id" in keys else None
+            cls = el.get("class") if "class" in keys else None
             if el_id is None and (cls is None or cls == "MsoNormal"):
                 continue
             prio, name, is_title, is_noise = _names_info(el_id, cls)
@@ -942,7 +972,6 @@ def clean_html(
     page_chars = len(_text_len_probe(root).strip())
     attachments = _script_attachments(page_nodes)
     hanweb = _hanweb_container(page_nodes)
-    del page_nodes
     # Comments and scripts go (their tails are text and stay), in one pass.
     for tree in (root, hanweb) if hanweb is not None else (root,):
         et.strip_elements(tree, et.Comment, *chrome.DROP_TAGS, with_tail=False)
@@ -953,10 +982,10 @@ def clean_html(
     text = decoded.text
     # Character references could spell a style's words: then read every style.
     styles = "display" in text or "visibility" in text or "&#" in text
-    scan = _Scan(root, styles)
+    scan = _Scan(root, page_nodes.special_under(root), styles)
     if hanweb is not None and len(scan.text_of(hanweb)) >= chrome.MIN_CONTAINER_CHARS:
         container, how = hanweb, "hanweb-markers"
-        inner = _Scan(hanweb, styles)
+        inner = _Scan(hanweb, page_nodes.special_under(hanweb), styles)
         scan.noise.extend(inner.noise)
         scan.always |= inner.always
     else:
@@ -965,6 +994,7 @@ def clean_html(
     if container is None:
         container = _density_container(body_el)
         how = "density"
+    del page_nodes
     logger.debug("content container: %s", how)
     title_candidates = scan.title_texts()
     # Info-bar fields and the site code: read from the whole page outside the content.
@@ -995,16 +1025,21 @@ def clean_html(
             )
         )
     # Line-level chrome left inside the content.
-    para_idx = [i for i, b in enumerate(blocks) if isinstance(b, Paragraph)]
-    para_texts = [blocks[i].text for i in para_idx]  # type: ignore[union-attr]
+    tables = [b for b in blocks if b.__class__ is Table]
+    para_texts = (
+        [b[0] for b in blocks if b.__class__ is Paragraph] if tables else list(map(_TEXT, blocks))
+    )
     keep, found = noise.strip_lines(para_texts, stop_at=first_heading_line(para_texts))
-    dropped = {para_idx[j] for j, k in enumerate(keep) if not k}
-    kept_blocks = tuple(b for i, b in enumerate(blocks) if i not in dropped)
+    # Only paragraphs are dropped (tables all stay); most pages drop a few lines at most.
+    if found.removed_lines:
+        para_keep = iter(keep)
+        kept_blocks = tuple(b for b in blocks if b.__class__ is Table or next(para_keep))
+    else:
+        kept_blocks = tuple(blocks)
     for key, value in found.meta.items():
         meta.setdefault(key, value)
-    kept_chars = sum(
-        len(b.text) if isinstance(b, Paragraph) else sum(map(len, map(_CELL_TEXT, b.cells)))
-        for b in kept_blocks
+    kept_chars = sum(map(len, compress(para_texts, keep))) + sum(
+        sum(map(len, map(_CELL_TEXT, t.cells))) for t in tables
     )
     links = [(href, text) for href, text in walker.links]
     links.extend((urljoin(url, a) if url else a, "") for a in attachments)
