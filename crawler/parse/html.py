@@ -617,9 +617,10 @@ class _Walker:
             bold = False
             if tag in _BREAK_TAGS:
                 if tag == "table" and el is not root:
-                    table = _table(el)
+                    refs: list[_El] = []
+                    table = _table(el, refs)
                     if table is not None:
-                        self._add_table(el, table)
+                        self._add_table(el, table, refs)
                         text = el.tail
                         if text:
                             add(text)
@@ -692,7 +693,7 @@ class _Walker:
             if len(self.blocks) >= MAX_BLOCKS:
                 raise _Full
             for part in run:
-                self._collect_refs(part)
+                self._collect_refs(list(part.iter("a", "img")))
         text = el.tail
         if text:
             self.parts.append(text)
@@ -700,7 +701,7 @@ class _Walker:
                 self.bold_chars += len(text.strip())
         return True
 
-    def _add_table(self, el: _El, table: Table) -> None:
+    def _add_table(self, el: _El, table: Table, refs: list[_El]) -> None:
         self.flush()
         caption = next((c for c in el if c.tag == "caption"), None)
         if caption is not None:
@@ -711,10 +712,11 @@ class _Walker:
         self.tables += 1
         if len(self.blocks) >= MAX_BLOCKS:
             raise _Full
-        self._collect_refs(el)
+        self._collect_refs(refs)
 
-    def _collect_refs(self, table: _El) -> None:
-        for el in table.iter("a", "img"):
+    def _collect_refs(self, refs: list[_El]) -> None:
+        """The table's links and images (its ``<a>`` and ``<img>``, in document order)."""
+        for el in refs:
             if el.tag == "a":
                 href = el.get("href")
                 if href and not href.startswith(("javascript:", "#", "mailto:")):
@@ -783,12 +785,18 @@ def _colspan(value: str) -> int:
     return _span(value, _MAX_COLSPAN)
 
 
-def _table(el: _El) -> Table | None:
-    """The table's grid, or None for a layout table (walked through as blocks)."""
-    tables = el.iter("table")
-    next(tables)  # the table itself comes first
-    if next(tables, None) is not None:
-        return None  # a layout table around a nested one
+def _table(el: _El, refs: list[_El]) -> Table | None:
+    """The table's grid, or None for a layout table (walked through as blocks).
+
+    ``refs`` receives the table's ``<a>`` and ``<img>`` elements (read in the same C-level
+    walk that looks for a nested table).
+    """
+    nodes = el.iter("table", "a", "img")
+    next(nodes)  # the table itself comes first
+    for node in nodes:
+        if node.tag == "table":
+            return None  # a layout table around a nested one
+        refs.append(node)
     return _grid(list(_rows(el)))
 
 
@@ -806,6 +814,9 @@ def _grid(trs: list[_El]) -> Table | None:
     covered: dict[int, set[int]] = {}
     anchors: list[GridCell] = []
     add = anchors.append
+    # Rows to keep (see _compact): more than one cell, or text in its cell or in a cell
+    # spanning down into it; worked out row by row here rather than in a pass over cells.
+    keep = [False] * n_rows
     n_cols = 0
     budget = _MAX_TABLE_CELLS
     grid_budget = _MAX_GRID_CELLS
@@ -813,6 +824,7 @@ def _grid(trs: list[_El]) -> Table | None:
     for r, tr in enumerate(trs):
         c = 0
         taken = covered.pop(r, None)
+        first = len(anchors)
         for td in tr.iterchildren("td", "th"):
             budget -= 1
             if budget < 0:
@@ -843,10 +855,15 @@ def _grid(trs: list[_El]) -> Table | None:
                     if below is None:
                         below = covered[dr] = set()
                     below.update(range(c, c + colspan))
+                    if text:
+                        keep[dr] = True
             add(_new(GridCell, (text, r, c, rowspan, colspan)))
             c += colspan
         if c > n_cols:
             n_cols = c
+        in_row = len(anchors) - first
+        if in_row > 1 or (in_row == 1 and anchors[first][0]):
+            keep[r] = True
     if too_large:
         raise DocumentError("a table too large to lay out (rowspan/colspan bomb)")
     if n_cols == 0:
@@ -855,27 +872,17 @@ def _grid(trs: list[_El]) -> Table | None:
     prose = (n_rows == 1 and n_cols == 1) or max(lengths, default=0) > _LAYOUT_CELL_CHARS
     if prose and (n_rows * n_cols <= 4 or sum(lengths) > _LAYOUT_CELL_CHARS):
         return None  # a wrapper around prose
-    return _compact(anchors, n_rows, n_cols)
+    return _compact(anchors, n_rows, n_cols, keep)
 
 
-def _compact(anchors: list[GridCell], n_rows: int, n_cols: int) -> Table:
+def _compact(anchors: list[GridCell], n_rows: int, n_cols: int, keep: list[bool]) -> Table:
     """Drop spacer rows: rows of at most one cell that hold nothing (Word's layout rows).
+    ``keep``: the other rows (more than one cell, or text anchored in or spanning into it).
 
     Empty columns stay: without widths a spacer column cannot be told from a data column
     the report left blank (a continuation table has no header to tell), and the aligner
     treats blank cells at a row's edges as padding anyway.
     """
-    cells_in_row = [0] * n_rows
-    used_rows = [False] * n_rows
-    for text, row, _col, rowspan, _colspan in anchors:
-        cells_in_row[row] += 1
-        if text:
-            if rowspan == 1:
-                used_rows[row] = True
-            else:
-                for r in range(row, row + rowspan):
-                    used_rows[r] = True
-    keep = [used or cells_in_row[r] > 1 for r, used in enumerate(used_rows)]
     if all(keep):
         return Table(tuple(anchors), n_rows, n_cols)
     row_map: list[int] = []
