@@ -822,23 +822,31 @@ def _grid(trs: list[_El]) -> Table | None:
     grid_budget = _MAX_GRID_CELLS
     too_large = False  # the spans are too many to lay out (raised once every cell is read)
     for r, tr in enumerate(trs):
+        cells = list(tr.iterchildren("td", "th"))
+        # Counted a row at a time: the table is dropped whole whichever row goes past.
+        budget -= len(cells)
+        if budget < 0:
+            return None  # no report table is this big: read it as text (bounded)
+        if too_large:
+            continue
         c = 0
         taken = covered.pop(r, None)
         first = len(anchors)
-        for td in tr.iterchildren("td", "th"):
-            budget -= 1
-            if budget < 0:
-                return None  # no report table is this big: read it as text (bounded)
-            if too_large:
-                continue
+        for td in cells:
             rowspan = td.get("rowspan")
             colspan = td.get("colspan")
-            # _cell_text, inline (a call less per cell)
+            # _cell_text, inline (a call less per cell); a number or a word (no white space
+            # in it: isalnum) is its own normal form, without splitting and joining it.
             if len(td) == 0:
                 text = td.text
-                text = " ".join(text.split()) if text else ""
+                if not text:
+                    text = ""
+                elif not text.isalnum():
+                    text = " ".join(text.split())
             else:
-                text = " ".join(_text(td).split())
+                text = et.tostring(td, method="text", encoding=str, with_tail=False)  # _text
+                if not text.isalnum():
+                    text = " ".join(text.split())
             rowspan = 1 if rowspan is None else _rowspan(rowspan)
             colspan = 1 if colspan is None else _colspan(colspan)
             if taken:
@@ -849,7 +857,7 @@ def _grid(trs: list[_El]) -> Table | None:
                 grid_budget -= rowspan * colspan
                 if grid_budget < 0:
                     too_large = True
-                    continue
+                    break
                 for dr in range(r + 1, r + rowspan):
                     below = covered.get(dr)
                     if below is None:
