@@ -90,7 +90,6 @@ _ROW_PARTS: Final = frozenset({"tr", "thead", "tbody", "tfoot"})  # what holds a
 _ROW_HOLDERS: Final = frozenset({"table", "thead", "tbody", "tfoot"})  # a row part's parents
 _SPAN_RE: Final = re.compile(r"\s*(\d+)")
 _CELL_TEXT: Final = operator.itemgetter(0)  # GridCell.text
-_TEXT: Final = operator.itemgetter(0)  # Paragraph.text
 _new: Final = tuple.__new__  # a named tuple from its fields, without its Python-level __new__
 
 
@@ -1041,9 +1040,7 @@ def clean_html(
         )
     # Line-level chrome left inside the content.
     tables = [b for b in blocks if b.__class__ is Table]
-    para_texts = (
-        [b[0] for b in blocks if b.__class__ is Paragraph] if tables else list(map(_TEXT, blocks))
-    )
+    para_texts = [b.text for b in blocks if b.__class__ is Paragraph]
     keep, found = noise.strip_lines(para_texts, stop_at=first_heading_line(para_texts))
     # Only paragraphs are dropped (tables all stay); most pages drop a few lines at most.
     if found.removed_lines:
