@@ -67,6 +67,14 @@ _LAYOUT_CELL_CHARS: Final = 400  # a table cell with this much text holds prose,
 _TITLE_CLASS_RE: Final = re.compile(r"title|biaoti|bt\b|tit\b|headline", re.IGNORECASE)
 _HIDDEN_RE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BOLD_STYLE_RE: Final = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
+# Codecs in which every ASCII character of the text is the same byte of the page, in order
+# (multi-byte characters never decode to ASCII): an ASCII word in the text is in the bytes.
+_ASCII_SAFE_CODECS: Final = frozenset({"utf-8", "gb18030", "big5hkscs", "cp1252"})
+# (Regular expressions, not "in": sre's literal search is the faster on a page's bytes.)
+_DISPLAY_RE: Final = re.compile(b"display")
+_VISIBILITY_RE: Final = re.compile(b"visibility")
+_WEIGHT_RE: Final = re.compile(b"weight")
+_MAX_HASH_PROBES: Final = 64  # "#" found one by one, up to this many, in search of "&#"
 _SOURCE_WS: Final = " \t\f\v"  # source indentation (not NBSP: that is the author's)
 _XML_DECL_RE: Final = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _APPENDIX_RE: Final = re.compile(r"file_appendix\s*=\s*['\"]([^'\"]{1,300})['\"]")
@@ -116,15 +124,15 @@ def _parse(text: str, utf8: bytes | None = None) -> tuple[_El, bool]:
     if text.lstrip()[:5].lower() == "<?xml":
         text = _XML_DECL_RE.sub("", text, count=1)
         utf8 = None
-    if "\x00" in text:
+    # UTF-8 bytes with the encoding fixed: faster than a str, and deaf to <meta charset>.
+    data = utf8 if utf8 is not None else text.encode("utf-8", "surrogatepass")
+    if b"\x00" in data:  # (a NUL byte in UTF-8 is the NUL character: memchr, not a str scan)
         text = text.replace("\x00", "")
-        utf8 = None
+        data = text.encode("utf-8", "surrogatepass")
     if not text or text.isspace():  # (not text.strip(): without copying the page)
         raise DocumentError("empty document (only white space)")
     parser = _parser()
     try:
-        # UTF-8 bytes with the encoding fixed: faster than a str, and deaf to <meta charset>.
-        data = utf8 if utf8 is not None else text.encode("utf-8", "surrogatepass")
         root = et.fromstring(data, parser=parser)
     except (et.ParserError, et.XMLSyntaxError, ValueError) as exc:
         raise DocumentError(f"not parseable as HTML: {exc}") from exc
@@ -993,9 +1001,7 @@ def clean_html(
     if body_el is None:
         body_el = root
     container: _El | None
-    text = decoded.text
-    # Character references could spell a style's words: then read every style.
-    styles = "display" in text or "visibility" in text or "&#" in text
+    styles, weights = _style_words(body, decoded)
     scan = _Scan(root, page_nodes.special_under(root), styles)
     if hanweb is not None and len(scan.text_of(hanweb)) >= chrome.MIN_CONTAINER_CHARS:
         container, how = hanweb, "hanweb-markers"
@@ -1027,7 +1033,7 @@ def clean_html(
     else:
         outside_nodes = 0 if container is root else max(0, scan.count - _count(container))
     nodes, chars = _drop_noise(container, scan.noise, scan.always)
-    walker = _Walker(url, weights="weight" in text or "&#" in text)
+    walker = _Walker(url, weights=weights)
     walker.walk(container)
     blocks = walker.blocks
     if walker.truncated:
@@ -1077,6 +1083,41 @@ def clean_html(
         encoding=decoded.encoding,
         findings=tuple(findings),
     )
+
+
+def _style_words(body: bytes, decoded: encoding.Decoded) -> tuple[bool, bool]:
+    """(styles, weights): whether a style may hide an element (the page says ``display`` or
+    ``visibility``) and whether one may set a font weight (it says ``weight``). A character
+    reference could spell either word: then both. Where the answer is False, no style
+    attribute is read (:class:`_Scan`, :class:`_Walker`).
+
+    A True where the word is in no style reads the styles for nothing, the same result:
+    so the page's bytes may be searched instead of its text, whenever a word in the text
+    is surely in the bytes: an ASCII-compatible codec (every ASCII character of the text
+    is the same byte, in order) and no NUL byte (the parse drops NULs, which could join a
+    word's halves). A GB18030 trail byte can be ASCII: the bytes may say a word the text
+    does not (a True for nothing). Bytes are searched faster than a str of CJK text, and
+    ``&#`` is found from the rare ``#`` (memchr) rather than the ``&`` of every ``&nbsp;``.
+    """
+    if decoded.encoding not in _ASCII_SAFE_CODECS or b"\x00" in body:
+        text = decoded.text
+        refs = "&#" in text
+        return refs or "display" in text or "visibility" in text, refs or "weight" in text
+    refs = False
+    at = body.find(b"#", 1)
+    for _ in range(_MAX_HASH_PROBES):
+        if at < 0:
+            break
+        if body[at - 1] == 0x26:  # "&"
+            refs = True
+            break
+        at = body.find(b"#", at + 1)
+    else:
+        refs = b"&#" in body  # a page full of "#": one search instead
+    if refs:
+        return True, True
+    styles = _DISPLAY_RE.search(body) is not None or _VISIBILITY_RE.search(body) is not None
+    return styles, _WEIGHT_RE.search(body) is not None
 
 
 def _decode(body: bytes, header_charset: str | None) -> encoding.Decoded:
