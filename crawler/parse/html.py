@@ -734,15 +734,16 @@ class _Walker:
                     self.images.append(self._abs(src.strip()))
 
 
-def _rows(table: _El) -> Iterator[_El]:
+def _rows(table: _El) -> list[_El]:
+    """The table's rows: its own ``<tr>`` and those of its ``<thead>/<tbody>/<tfoot>``."""
+    out: list[_El] = []
     for child in table:
         tag = child.tag
         if tag == "tr":
-            yield child
+            out.append(child)
         elif tag in ("thead", "tbody", "tfoot"):
-            for tr in child:
-                if tr.tag == "tr":
-                    yield tr
+            out.extend(child.iterchildren("tr"))  # (the tag found in C)
+    return out
 
 
 def _orphan_run(first: _El) -> list[_El]:
@@ -804,7 +805,7 @@ def _table(el: _El, refs: list[_El]) -> Table | None:
         if node.tag == "table":
             return None  # a layout table around a nested one
         refs.append(node)
-    return _grid(list(_rows(el)))
+    return _grid(_rows(el))
 
 
 def _grid(trs: list[_El]) -> Table | None:
