@@ -1097,8 +1097,9 @@ def _style_words(body: bytes, decoded: encoding.Decoded) -> tuple[bool, bool]:
     is surely in the bytes: an ASCII-compatible codec (every ASCII character of the text
     is the same byte, in order) and no NUL byte (the parse drops NULs, which could join a
     word's halves). A GB18030 trail byte can be ASCII: the bytes may say a word the text
-    does not (a True for nothing). Bytes are searched faster than a str of CJK text, and
-    ``&#`` is found from the rare ``#`` (memchr) rather than the ``&`` of every ``&nbsp;``.
+    does not (a True for nothing). On the bytes, sre's literal search beats ``in`` on a
+    str of CJK text, and ``&#`` is found from the rare ``#`` (memchr) rather than from
+    the ``&`` of every ``&nbsp;`` (~25 us a page by ``in``, on a str or bytes alike).
     """
     if decoded.encoding not in _ASCII_SAFE_CODECS or b"\x00" in body:
         text = decoded.text
