@@ -21,6 +21,7 @@ import re
 import threading
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import compress
 from typing import Any, Final, TypeAlias
 from urllib.parse import urljoin
 
@@ -66,6 +67,14 @@ _LAYOUT_CELL_CHARS: Final = 400  # a table cell with this much text holds prose,
 _TITLE_CLASS_RE: Final = re.compile(r"title|biaoti|bt\b|tit\b|headline", re.IGNORECASE)
 _HIDDEN_RE: Final = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BOLD_STYLE_RE: Final = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
+# Codecs in which every ASCII character of the text is the same byte of the page, in order
+# (multi-byte characters never decode to ASCII): an ASCII word in the text is in the bytes.
+_ASCII_SAFE_CODECS: Final = frozenset({"utf-8", "gb18030", "big5hkscs", "cp1252"})
+# (Regular expressions, not "in": sre's literal search is the faster on a page's bytes.)
+_DISPLAY_RE: Final = re.compile(b"display")
+_VISIBILITY_RE: Final = re.compile(b"visibility")
+_WEIGHT_RE: Final = re.compile(b"weight")
+_MAX_HASH_PROBES: Final = 64  # "#" found one by one, up to this many, in search of "&#"
 _SOURCE_WS: Final = " \t\f\v"  # source indentation (not NBSP: that is the author's)
 _XML_DECL_RE: Final = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _APPENDIX_RE: Final = re.compile(r"file_appendix\s*=\s*['\"]([^'\"]{1,300})['\"]")
@@ -83,6 +92,7 @@ _WS: Final = " \t\r\n\u00a0\u3000"
 _El: TypeAlias = Any  # lxml ships no type information: elements are untyped here
 _HEADING_TAGS: Final = frozenset({"h1", "h2", "h3"})
 _TITLE_TAGS: Final = frozenset({"div", "p", "td", "span", "strong"})
+_SPECIAL_TAGS: Final = _HEADING_TAGS | chrome.CHROME_TAGS  # what _Scan takes by tag
 _GRID_TAGS: Final = frozenset({"table", "td", "tr", "tbody", "th", "thead"})
 _ROW_PARTS: Final = frozenset({"tr", "thead", "tbody", "tfoot"})  # what holds a table's rows
 _ROW_HOLDERS: Final = frozenset({"table", "thead", "tbody", "tfoot"})  # a row part's parents
@@ -114,15 +124,15 @@ def _parse(text: str, utf8: bytes | None = None) -> tuple[_El, bool]:
     if text.lstrip()[:5].lower() == "<?xml":
         text = _XML_DECL_RE.sub("", text, count=1)
         utf8 = None
-    if "\x00" in text:
+    # UTF-8 bytes with the encoding fixed: faster than a str, and deaf to <meta charset>.
+    data = utf8 if utf8 is not None else text.encode("utf-8", "surrogatepass")
+    if b"\x00" in data:  # (a NUL byte in UTF-8 is the NUL character: memchr, not a str scan)
         text = text.replace("\x00", "")
-        utf8 = None
+        data = text.encode("utf-8", "surrogatepass")
     if not text or text.isspace():  # (not text.strip(): without copying the page)
         raise DocumentError("empty document (only white space)")
     parser = _parser()
     try:
-        # UTF-8 bytes with the encoding fixed: faster than a str, and deaf to <meta charset>.
-        data = utf8 if utf8 is not None else text.encode("utf-8", "surrogatepass")
         root = et.fromstring(data, parser=parser)
     except (et.ParserError, et.XMLSyntaxError, ValueError) as exc:
         raise DocumentError(f"not parseable as HTML: {exc}") from exc
@@ -182,18 +192,24 @@ def _cell_text(el: _El) -> str:
 
 
 class _PageNodes:
-    """The page's ``<meta>``, ``<title>``, ``<script>`` elements and comments, read in one
-    pass over the tree (in document order, each kind in its own list)."""
+    """The page's ``<meta>``, ``<title>``, ``<script>`` elements and comments, and the
+    heading and chrome tags :class:`_Scan` wants, read in one pass over the tree (in
+    document order, each kind in its own list).
 
-    __slots__ = ("comments", "metas", "scripts", "title")
+    One pass for both: a C-level tag search costs a walk over every node of the page
+    whatever it finds, and more tags cost that walk next to nothing.
+    """
+
+    __slots__ = ("comments", "metas", "scripts", "special", "title")
 
     def __init__(self, root: _El) -> None:
         self.metas: list[_El] = []
         self.scripts: list[_El] = []
         self.comments: list[_El] = []
+        self.special: list[_El] = []  # headings and chrome tags
         self.title: _El | None = None
-        metas, scripts, comments = self.metas, self.scripts, self.comments
-        for el in root.iter("meta", "script", "title", et.Comment):
+        metas, scripts, comments, special = self.metas, self.scripts, self.comments, self.special
+        for el in root.iter("meta", "script", "title", et.Comment, *_SPECIAL_TAGS):
             tag = el.tag
             if tag == "meta":
                 metas.append(el)
@@ -202,8 +218,22 @@ class _PageNodes:
             elif tag == "title":
                 if self.title is None:
                     self.title = el
+            elif tag in _SPECIAL_TAGS:
+                special.append(el)
             else:
                 comments.append(el)
+
+    def special_under(self, top: _El) -> list[_El]:
+        """The headings and chrome tags still inside ``top`` (not stripped with a
+        ``<noscript>``, not moved into Hanweb's box), in document order."""
+        out = []
+        for el in self.special:
+            el_top, parent = el, el.getparent()
+            while parent is not None:
+                el_top, parent = parent, parent.getparent()
+            if el_top is top:
+                out.append(el)
+        return out
 
 
 def _page_meta(nodes: _PageNodes) -> tuple[dict[str, str], str | None]:
@@ -252,20 +282,20 @@ def _names_info(el_id: str | None, cls: str | None) -> tuple[int | None, str, bo
 
 
 class _Scan:
-    """One pass over the page (and a C-level one for tags): container candidates, title
-    blocks, chrome elements."""
+    """One pass over the page: container candidates, title blocks, chrome elements."""
 
-    def __init__(self, root: _El, styles: bool = True) -> None:
-        """``styles``: whether any element may be hidden by its style (False when the page
-        never says ``display``/``visibility``: no style attribute is then read)."""
+    def __init__(self, root: _El, special: list[_El], styles: bool = True) -> None:
+        """``special``: the heading and chrome tags inside ``root``, in document order
+        (:meth:`_PageNodes.special_under`); ``styles``: whether any element may be hidden by
+        its style (False when the page never says ``display``/``visibility``: no style
+        attribute is then read)."""
         self.containers: list[tuple[int, str, _El]] = []
         self.titles: list[_El] = []
         self.noise: list[_El] = []
         self.always: set[_El] = set()
         self.texts: dict[_El, str] = {}
         titles, noise, always, containers = self.titles, self.noise, self.always, self.containers
-        # The heading and chrome tags, found in C; the loop below reads only attributes.
-        special = list(root.iter(*_HEADING_TAGS, *chrome.CHROME_TAGS))
+        # The heading and chrome tags (found in C); the loop below reads only attributes.
         skip: set[_El] = set()
         for el in special:
             if el.tag in _HEADING_TAGS:
@@ -276,16 +306,23 @@ class _Scan:
                 skip.add(el)
         count = 0
         for count, el in enumerate(root.iter(), 1):  # noqa: B007 - the count is kept
-            attrib = el.attrib
-            if not attrib or (skip and el in skip):
+            # The attribute names first (one call, a short list): most elements have none,
+            # or only ones this scan does not read (width, lang, style on most pages).
+            keys = el.keys()
+            if not keys or (skip and el in skip):
                 continue
-            style = attrib.get("style") if styles else None
-            if style and ("display" in style or "visibility" in style) and _HIDDEN_RE.search(style):
-                noise.append(el)
-                always.add(el)
-                continue
-            el_id = attrib.get("id")
-            cls = attrib.get("class")
+            if styles and "style" in keys:
+                style = el.get("style")
+                if (
+                    style
+                    and ("display" in style or "visibility" in style)
+                    and _HIDDEN_RE.search(style)
+                ):
+                    noise.append(el)
+                    always.add(el)
+                    continue
+            el_id = el.get("id") if "id" in keys else None
+            cls = el.get("class") if "class" in keys else None
             if el_id is None and (cls is None or cls == "MsoNormal"):
                 continue
             prio, name, is_title, is_noise = _names_info(el_id, cls)
@@ -587,9 +624,10 @@ class _Walker:
             bold = False
             if tag in _BREAK_TAGS:
                 if tag == "table" and el is not root:
-                    table = _table(el)
+                    refs: list[_El] = []
+                    table = _table(el, refs)
                     if table is not None:
-                        self._add_table(el, table)
+                        self._add_table(el, table, refs)
                         text = el.tail
                         if text:
                             add(text)
@@ -662,7 +700,7 @@ class _Walker:
             if len(self.blocks) >= MAX_BLOCKS:
                 raise _Full
             for part in run:
-                self._collect_refs(part)
+                self._collect_refs(list(part.iter("a", "img")))
         text = el.tail
         if text:
             self.parts.append(text)
@@ -670,7 +708,7 @@ class _Walker:
                 self.bold_chars += len(text.strip())
         return True
 
-    def _add_table(self, el: _El, table: Table) -> None:
+    def _add_table(self, el: _El, table: Table, refs: list[_El]) -> None:
         self.flush()
         caption = next((c for c in el if c.tag == "caption"), None)
         if caption is not None:
@@ -681,10 +719,11 @@ class _Walker:
         self.tables += 1
         if len(self.blocks) >= MAX_BLOCKS:
             raise _Full
-        self._collect_refs(el)
+        self._collect_refs(refs)
 
-    def _collect_refs(self, table: _El) -> None:
-        for el in table.iter("a", "img"):
+    def _collect_refs(self, refs: list[_El]) -> None:
+        """The table's links and images (its ``<a>`` and ``<img>``, in document order)."""
+        for el in refs:
             if el.tag == "a":
                 href = el.get("href")
                 if href and not href.startswith(("javascript:", "#", "mailto:")):
@@ -695,15 +734,16 @@ class _Walker:
                     self.images.append(self._abs(src.strip()))
 
 
-def _rows(table: _El) -> Iterator[_El]:
+def _rows(table: _El) -> list[_El]:
+    """The table's rows: its own ``<tr>`` and those of its ``<thead>/<tbody>/<tfoot>``."""
+    out: list[_El] = []
     for child in table:
         tag = child.tag
         if tag == "tr":
-            yield child
+            out.append(child)
         elif tag in ("thead", "tbody", "tfoot"):
-            for tr in child:
-                if tr.tag == "tr":
-                    yield tr
+            out.extend(child.iterchildren("tr"))  # (the tag found in C)
+    return out
 
 
 def _orphan_run(first: _El) -> list[_El]:
@@ -753,13 +793,19 @@ def _colspan(value: str) -> int:
     return _span(value, _MAX_COLSPAN)
 
 
-def _table(el: _El) -> Table | None:
-    """The table's grid, or None for a layout table (walked through as blocks)."""
-    tables = el.iter("table")
-    next(tables)  # the table itself comes first
-    if next(tables, None) is not None:
-        return None  # a layout table around a nested one
-    return _grid(list(_rows(el)))
+def _table(el: _El, refs: list[_El]) -> Table | None:
+    """The table's grid, or None for a layout table (walked through as blocks).
+
+    ``refs`` receives the table's ``<a>`` and ``<img>`` elements (read in the same C-level
+    walk that looks for a nested table).
+    """
+    nodes = el.iter("table", "a", "img")
+    next(nodes)  # the table itself comes first
+    for node in nodes:
+        if node.tag == "table":
+            return None  # a layout table around a nested one
+        refs.append(node)
+    return _grid(_rows(el))
 
 
 def _grid(trs: list[_El]) -> Table | None:
@@ -776,27 +822,39 @@ def _grid(trs: list[_El]) -> Table | None:
     covered: dict[int, set[int]] = {}
     anchors: list[GridCell] = []
     add = anchors.append
+    # Rows to keep (see _compact): more than one cell, or text in its cell or in a cell
+    # spanning down into it; worked out row by row here rather than in a pass over cells.
+    keep = [False] * n_rows
     n_cols = 0
     budget = _MAX_TABLE_CELLS
     grid_budget = _MAX_GRID_CELLS
     too_large = False  # the spans are too many to lay out (raised once every cell is read)
     for r, tr in enumerate(trs):
+        cells = list(tr.iterchildren("td", "th"))
+        # Counted a row at a time: the table is dropped whole whichever row goes past.
+        budget -= len(cells)
+        if budget < 0:
+            return None  # no report table is this big: read it as text (bounded)
+        if too_large:
+            continue
         c = 0
         taken = covered.pop(r, None)
-        for td in tr.iterchildren("td", "th"):
-            budget -= 1
-            if budget < 0:
-                return None  # no report table is this big: read it as text (bounded)
-            if too_large:
-                continue
+        first = len(anchors)
+        for td in cells:
             rowspan = td.get("rowspan")
             colspan = td.get("colspan")
-            # _cell_text, inline (a call less per cell)
+            # _cell_text, inline (a call less per cell); a number or a word (no white space
+            # in it: isalnum) is its own normal form, without splitting and joining it.
             if len(td) == 0:
                 text = td.text
-                text = " ".join(text.split()) if text else ""
+                if not text:
+                    text = ""
+                elif not text.isalnum():
+                    text = " ".join(text.split())
             else:
-                text = " ".join(_text(td).split())
+                text = et.tostring(td, method="text", encoding=str, with_tail=False)  # _text
+                if not text.isalnum():
+                    text = " ".join(text.split())
             rowspan = 1 if rowspan is None else _rowspan(rowspan)
             colspan = 1 if colspan is None else _colspan(colspan)
             if taken:
@@ -807,16 +865,21 @@ def _grid(trs: list[_El]) -> Table | None:
                 grid_budget -= rowspan * colspan
                 if grid_budget < 0:
                     too_large = True
-                    continue
+                    break
                 for dr in range(r + 1, r + rowspan):
                     below = covered.get(dr)
                     if below is None:
                         below = covered[dr] = set()
                     below.update(range(c, c + colspan))
+                    if text:
+                        keep[dr] = True
             add(_new(GridCell, (text, r, c, rowspan, colspan)))
             c += colspan
         if c > n_cols:
             n_cols = c
+        in_row = len(anchors) - first
+        if in_row > 1 or (in_row == 1 and anchors[first][0]):
+            keep[r] = True
     if too_large:
         raise DocumentError("a table too large to lay out (rowspan/colspan bomb)")
     if n_cols == 0:
@@ -825,27 +888,17 @@ def _grid(trs: list[_El]) -> Table | None:
     prose = (n_rows == 1 and n_cols == 1) or max(lengths, default=0) > _LAYOUT_CELL_CHARS
     if prose and (n_rows * n_cols <= 4 or sum(lengths) > _LAYOUT_CELL_CHARS):
         return None  # a wrapper around prose
-    return _compact(anchors, n_rows, n_cols)
+    return _compact(anchors, n_rows, n_cols, keep)
 
 
-def _compact(anchors: list[GridCell], n_rows: int, n_cols: int) -> Table:
+def _compact(anchors: list[GridCell], n_rows: int, n_cols: int, keep: list[bool]) -> Table:
     """Drop spacer rows: rows of at most one cell that hold nothing (Word's layout rows).
+    ``keep``: the other rows (more than one cell, or text anchored in or spanning into it).
 
     Empty columns stay: without widths a spacer column cannot be told from a data column
     the report left blank (a continuation table has no header to tell), and the aligner
     treats blank cells at a row's edges as padding anyway.
     """
-    cells_in_row = [0] * n_rows
-    used_rows = [False] * n_rows
-    for text, row, _col, rowspan, _colspan in anchors:
-        cells_in_row[row] += 1
-        if text:
-            if rowspan == 1:
-                used_rows[row] = True
-            else:
-                for r in range(row, row + rowspan):
-                    used_rows[r] = True
-    keep = [used or cells_in_row[r] > 1 for r, used in enumerate(used_rows)]
     if all(keep):
         return Table(tuple(anchors), n_rows, n_cols)
     row_map: list[int] = []
@@ -942,7 +995,6 @@ def clean_html(
     page_chars = len(_text_len_probe(root).strip())
     attachments = _script_attachments(page_nodes)
     hanweb = _hanweb_container(page_nodes)
-    del page_nodes
     # Comments and scripts go (their tails are text and stay), in one pass.
     for tree in (root, hanweb) if hanweb is not None else (root,):
         et.strip_elements(tree, et.Comment, *chrome.DROP_TAGS, with_tail=False)
@@ -950,13 +1002,11 @@ def clean_html(
     if body_el is None:
         body_el = root
     container: _El | None
-    text = decoded.text
-    # Character references could spell a style's words: then read every style.
-    styles = "display" in text or "visibility" in text or "&#" in text
-    scan = _Scan(root, styles)
+    styles, weights = _style_words(body, decoded)
+    scan = _Scan(root, page_nodes.special_under(root), styles)
     if hanweb is not None and len(scan.text_of(hanweb)) >= chrome.MIN_CONTAINER_CHARS:
         container, how = hanweb, "hanweb-markers"
-        inner = _Scan(hanweb, styles)
+        inner = _Scan(hanweb, page_nodes.special_under(hanweb), styles)
         scan.noise.extend(inner.noise)
         scan.always |= inner.always
     else:
@@ -965,6 +1015,7 @@ def clean_html(
     if container is None:
         container = _density_container(body_el)
         how = "density"
+    del page_nodes
     logger.debug("content container: %s", how)
     title_candidates = scan.title_texts()
     # Info-bar fields and the site code: read from the whole page outside the content.
@@ -983,7 +1034,7 @@ def clean_html(
     else:
         outside_nodes = 0 if container is root else max(0, scan.count - _count(container))
     nodes, chars = _drop_noise(container, scan.noise, scan.always)
-    walker = _Walker(url, weights="weight" in text or "&#" in text)
+    walker = _Walker(url, weights=weights)
     walker.walk(container)
     blocks = walker.blocks
     if walker.truncated:
@@ -995,16 +1046,19 @@ def clean_html(
             )
         )
     # Line-level chrome left inside the content.
-    para_idx = [i for i, b in enumerate(blocks) if isinstance(b, Paragraph)]
-    para_texts = [blocks[i].text for i in para_idx]  # type: ignore[union-attr]
+    tables = [b for b in blocks if b.__class__ is Table]
+    para_texts = [b.text for b in blocks if b.__class__ is Paragraph]
     keep, found = noise.strip_lines(para_texts, stop_at=first_heading_line(para_texts))
-    dropped = {para_idx[j] for j, k in enumerate(keep) if not k}
-    kept_blocks = tuple(b for i, b in enumerate(blocks) if i not in dropped)
+    # Only paragraphs are dropped (tables all stay); most pages drop a few lines at most.
+    if found.removed_lines:
+        para_keep = iter(keep)
+        kept_blocks = tuple(b for b in blocks if b.__class__ is Table or next(para_keep))
+    else:
+        kept_blocks = tuple(blocks)
     for key, value in found.meta.items():
         meta.setdefault(key, value)
-    kept_chars = sum(
-        len(b.text) if isinstance(b, Paragraph) else sum(map(len, map(_CELL_TEXT, b.cells)))
-        for b in kept_blocks
+    kept_chars = sum(map(len, compress(para_texts, keep))) + sum(
+        sum(map(len, map(_CELL_TEXT, t.cells))) for t in tables
     )
     links = [(href, text) for href, text in walker.links]
     links.extend((urljoin(url, a) if url else a, "") for a in attachments)
@@ -1030,6 +1084,42 @@ def clean_html(
         encoding=decoded.encoding,
         findings=tuple(findings),
     )
+
+
+def _style_words(body: bytes, decoded: encoding.Decoded) -> tuple[bool, bool]:
+    """(styles, weights): whether a style may hide an element (the page says ``display`` or
+    ``visibility``) and whether one may set a font weight (it says ``weight``). A character
+    reference could spell either word: then both. Where the answer is False, no style
+    attribute is read (:class:`_Scan`, :class:`_Walker`).
+
+    A True where the word is in no style reads the styles for nothing, the same result:
+    so the page's bytes may be searched instead of its text, whenever a word in the text
+    is surely in the bytes: an ASCII-compatible codec (every ASCII character of the text
+    is the same byte, in order) and no NUL byte (the parse drops NULs, which could join a
+    word's halves). A GB18030 trail byte can be ASCII: the bytes may say a word the text
+    does not (a True for nothing). On the bytes, sre's literal search beats ``in`` on a
+    str of CJK text, and ``&#`` is found from the rare ``#`` (memchr) rather than from
+    the ``&`` of every ``&nbsp;`` (~25 us a page by ``in``, on a str or bytes alike).
+    """
+    if decoded.encoding not in _ASCII_SAFE_CODECS or b"\x00" in body:
+        text = decoded.text
+        refs = "&#" in text
+        return refs or "display" in text or "visibility" in text, refs or "weight" in text
+    refs = False
+    at = body.find(b"#", 1)
+    for _ in range(_MAX_HASH_PROBES):
+        if at < 0:
+            break
+        if body[at - 1] == 0x26:  # "&"
+            refs = True
+            break
+        at = body.find(b"#", at + 1)
+    else:
+        refs = b"&#" in body  # a page full of "#": one search instead
+    if refs:
+        return True, True
+    styles = _DISPLAY_RE.search(body) is not None or _VISIBILITY_RE.search(body) is not None
+    return styles, _WEIGHT_RE.search(body) is not None
 
 
 def _decode(body: bytes, header_charset: str | None) -> encoding.Decoded:

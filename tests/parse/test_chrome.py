@@ -128,6 +128,36 @@ def test_hidden_and_script_content_dropped() -> None:
         assert gone not in text
 
 
+@pytest.mark.parametrize("codec", ["utf-8", "gb18030", "utf-16"])
+@pytest.mark.parametrize(
+    "style",
+    ["display:none", "visibility: hidden", "dis&#112;lay:none", "&#x76;isibility:hidden"],
+)
+def test_hidden_by_style_dropped_whatever_the_encoding(codec: str, style: str) -> None:
+    # Whether styles are read at all is decided from the page's bytes or its text (by
+    # codec): either way a hidden element goes, spelled plainly or by character references.
+    page = (
+        "<html><body><div class='TRS_Editor'><p>一、总体情况</p>"
+        f"<p>正文第一段。<span style='{style}'>隐藏的统计代码</span>继续。</p></div></body></html>"
+    )
+    doc = clean_html(page.encode(codec), encoding=None if codec == "utf-16" else codec)
+    text = document_text(doc)
+    assert "正文第一段。继续。" in text
+    assert "隐藏的统计代码" not in text
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "gb18030", "utf-16"])
+@pytest.mark.parametrize("style", ["font-weight:bold", "font-&#119;eight:700", "color:red"])
+def test_bold_by_style_whatever_the_encoding(codec: str, style: str) -> None:
+    page = (
+        "<html><body><div class='TRS_Editor'>"
+        f"<p><span style='{style}'>一、总体情况</span></p><p>正文第一段。</p></div></body></html>"
+    )
+    doc = clean_html(page.encode(codec), encoding=None if codec == "utf-16" else codec)
+    paragraphs = {b.text: b.emphasis for b in doc.blocks if isinstance(b, Paragraph)}
+    assert paragraphs == {"一、总体情况": style != "color:red", "正文第一段。": False}
+
+
 def test_text_extraction_chrome() -> None:
     """A text extraction that kept the page's chrome: only the report's lines stay."""
     from crawler.parse import clean_text
