@@ -6,7 +6,6 @@ import bisect
 import dataclasses
 import gc
 import re
-from collections.abc import Sequence
 from typing import Final
 from urllib.parse import urljoin, urlsplit
 
@@ -53,9 +52,7 @@ def _range_tokens(tokens: list[Token], token_lines: list[int], a: int, b: int) -
     return tokens[lo:hi]
 
 
-def _first_label_line(
-    tokens: Sequence[Token], pattern: re.Pattern[str], after: int = -1
-) -> int | None:
+def _first_label_line(tokens: list[Token], pattern: re.Pattern[str], after: int = -1) -> int | None:
     for t in tokens:
         if (
             t.line > after

@@ -157,6 +157,7 @@ def split(lines: list[Line]) -> Sections:
         end = ordered[n + 1].line if n + 1 < len(ordered) else len(lines)
         ranges[heading.key] = (heading.line + 1, end)
         parts = [heading.rest] if heading.rest else []
-        parts.extend(filter(None, render_all(lines[heading.line + 1 : end])))
+        # (a comprehension, not filter(None, ...): compiled, a C loop rather than a generic call)
+        parts.extend([text for text in render_all(lines[heading.line + 1 : end]) if text])
         texts[heading.key] = "\n".join(parts)
     return Sections(chosen, {k: texts.get(k, "") for k in SECTION_KEYS}, ranges)

@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Final, NamedTuple
+from typing import Final, final
 
 from crawler.cells import (
     CELL_IDS,
@@ -92,7 +92,7 @@ class TemplateGuess:
     s3_2021_rows: bool  # section 三 has the 2021-only 其他处理 sub-rows
 
 
-def detect_template(tokens: Sequence[Token], s3_tokens: Sequence[Token]) -> TemplateGuess:
+def detect_template(tokens: list[Token], s3_tokens: list[Token]) -> TemplateGuess:
     """The template named by section 二's headers (fallback: section 三's rows)."""
     joined = "".join([t.key for t in tokens if t.is_label and len(t.key) <= vocab.MAX_LABEL_LEN])
     scores: dict[Template, int] = {
@@ -151,7 +151,7 @@ def _empty(row: _Row) -> bool:
 
 
 def _walk(
-    tokens: Sequence[Token],
+    tokens: list[Token],
     rows: list[_Row],
     memo: dict[str, _Rows],
     lookup: Callable[[str], _Rows],
@@ -310,13 +310,31 @@ def _label_tail(key: str) -> bool:
     )
 
 
-class Reconciled(NamedTuple):
-    """A row's cells as read from its run (a named tuple: made for every row of a page)."""
+@final
+class Reconciled:
+    """A row's cells as read from its run (made for every row of a page: a slotted final
+    class, a C struct when compiled, like :class:`~crawler.parse.texttables.Token`)."""
+
+    __slots__ = ("ambiguous", "cells", "exact", "note")
 
     cells: tuple[Token | None, ...]  # exactly n; None: no token for that cell (missing)
     exact: bool  # only one reading was possible (or all readings agree)
     note: str  # what was done, for a finding
     ambiguous: bool  # readings differed: a guess was made
+
+    def __init__(
+        self, cells: tuple[Token | None, ...], exact: bool, note: str, ambiguous: bool
+    ) -> None:
+        self.cells = cells
+        self.exact = exact
+        self.note = note
+        self.ambiguous = ambiguous
+
+    def __repr__(self) -> str:
+        return (
+            f"Reconciled(cells={self.cells!r}, exact={self.exact}, note={self.note!r}, "
+            f"ambiguous={self.ambiguous})"
+        )
 
 
 def _values(readings: Sequence[Token | None]) -> tuple[Decimal | None, ...]:
@@ -416,7 +434,7 @@ class CellsResult:
     s3_rows: int  # section 三 rows found
 
 
-def _money_unit(tokens: Sequence[Token], label: Token | None) -> str | None:
+def _money_unit(tokens: list[Token], label: Token | None) -> str | None:
     """The unit a money column's header states (万元 / 元), looking back from the row label."""
     if label is None:
         return None
@@ -435,9 +453,9 @@ def _money_unit(tokens: Sequence[Token], label: Token | None) -> str | None:
 
 def extract(
     template: Template,
-    s2_tokens: Sequence[Token],
-    s3_tokens: Sequence[Token],
-    s4_tokens: Sequence[Token],
+    s2_tokens: list[Token],
+    s3_tokens: list[Token],
+    s4_tokens: list[Token],
 ) -> CellsResult:
     """Every canonical cell of ``template`` from the three tables' token streams."""
     findings: list[Finding] = []
@@ -560,7 +578,7 @@ def _column_index(key: str) -> int:
     return -1
 
 
-def _s3_column_maps(tokens: Sequence[Token], rows: list[_Row]) -> dict[int, dict[int, int]]:
+def _s3_column_maps(tokens: list[Token], rows: list[_Row]) -> dict[int, dict[int, int]]:
     """Per table block: grid column -> index in S3_COLUMNS, from the header cells' meaning.
 
     Only blocks whose header names all seven columns at seven distinct grid columns get a
@@ -608,7 +626,7 @@ def _by_columns(run: list[Token], columns: dict[int, int] | None) -> Reconciled 
     return Reconciled(tuple(cells), True, "", False)
 
 
-def _s4_run(tokens: Sequence[Token]) -> list[Token] | None:
+def _s4_run(tokens: list[Token]) -> list[Token] | None:
     """The value tokens of section 四: runs between labels that hold at least one value,
     and the rows of a table that are wholly blank (a group with nothing to report)."""
     start = next(
