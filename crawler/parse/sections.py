@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, final
 
 from crawler.parse import vocab
 from crawler.parse.model import SECTION_KEYS
@@ -28,12 +28,28 @@ _WEAK_MAX: Final = 30  # a weakly numbered heading is a short line
 _MEDIUM_MAX: Final = 40
 
 
-@dataclass(frozen=True, slots=True)
+@final
 class Heading:
+    """A chosen section heading. A plain class (read-only by convention): a compiled
+    dataclass still runs the ``__init__`` dataclasses writes, in Python."""
+
+    __slots__ = ("key", "line", "rest", "score")
+
     key: str  # 一 … 六
     line: int
     score: int
     rest: str  # text on the heading line after the heading itself
+
+    def __init__(self, key: str, line: int, score: int, rest: str) -> None:
+        self.key = key
+        self.line = line
+        self.score = score
+        self.rest = rest
+
+    def __repr__(self) -> str:
+        return (
+            f"Heading(key={self.key!r}, line={self.line}, score={self.score}, rest={self.rest!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

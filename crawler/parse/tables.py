@@ -118,12 +118,23 @@ def detect_template(tokens: list[Token], s3_tokens: list[Token]) -> TemplateGues
 # --- alignment -------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@final
 class _Row:
+    """An expected row and what :func:`_walk` found for it (~40 a page). A plain class: a
+    compiled dataclass still runs the ``__init__`` dataclasses writes, in Python."""
+
+    __slots__ = ("columns", "label", "row", "run")
+
     row: str
     columns: tuple[str, ...]
-    label: Token | None = None
-    run: list[Token] | None = None
+    label: Token | None
+    run: list[Token] | None
+
+    def __init__(self, row: str, columns: tuple[str, ...]) -> None:
+        self.row = row
+        self.columns = columns
+        self.label = None
+        self.run = None
 
 
 def _s2_match(row: str, key: str) -> bool:
