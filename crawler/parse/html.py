@@ -308,11 +308,11 @@ class _Scan:
         for count, el in enumerate(root.iter(), 1):  # noqa: B007 - the count is kept
             # The attribute names first (one call, a short list): most elements have none,
             # or only ones this scan does not read (width, lang, style on most pages).
-            keys = el.keys()
+            keys: list[str] = el.keys()
             if not keys or (skip and el in skip):
                 continue
             if styles and "style" in keys:
-                style = el.get("style")
+                style: str | None = el.get("style")
                 if (
                     style
                     and ("display" in style or "visibility" in style)
@@ -321,8 +321,8 @@ class _Scan:
                     noise.append(el)
                     always.add(el)
                     continue
-            el_id = el.get("id") if "id" in keys else None
-            cls = el.get("class") if "class" in keys else None
+            el_id: str | None = el.get("id") if "id" in keys else None
+            cls: str | None = el.get("class") if "class" in keys else None
             if el_id is None and (cls is None or cls == "MsoNormal"):
                 continue
             prio, name, is_title, is_noise = _names_info(el_id, cls)
@@ -615,11 +615,13 @@ class _Walker:
         start/end events to dispatch, and a leaf element costs no call. (The recursion is
         as deep as the tree, which libxml2 caps at 256 levels.)
         """
-        parts = self.parts  # flush() empties it in place
-        add = parts.append
+        # Typed locals (str, not lxml's untyped values): compiled, their methods and
+        # comparisons are direct C calls rather than generic attribute lookups.
+        parts: list[str] = self.parts  # flush() empties it in place
+        text: str | None
         for el in nodes:
-            tag = el.tag
-            if tag.__class__ is not str:
+            tag: object = el.tag
+            if not isinstance(tag, str):
                 continue  # a comment or processing instruction (tail and all)
             bold = False
             if tag in _BREAK_TAGS:
@@ -630,7 +632,7 @@ class _Walker:
                         self._add_table(el, table, refs)
                         text = el.tail
                         if text:
-                            add(text)
+                            parts.append(text)
                             if bold_depth:
                                 self.bold_chars += len(text.strip())
                         continue
@@ -645,11 +647,11 @@ class _Walker:
                     else:
                         self.flush()
             elif tag == "a":
-                href = el.get("href")
+                href: str | None = el.get("href")
                 if href and not href.startswith(("javascript:", "#", "mailto:")):
                     self.links.append((self._abs(href.strip()), _cell_text(el)))
             elif tag == "img":
-                src = el.get("src") or el.get("data-src")
+                src: str | None = el.get("src") or el.get("data-src")
                 if src:
                     self.images.append(self._abs(src.strip()))
             if tag in _BOLD_TAGS or (self.weights and _bold_style(el.get("style"))):
@@ -659,7 +661,7 @@ class _Walker:
                 self.pre_depth += 1
             text = el.text
             if text:
-                add(text)
+                parts.append(text)
                 if bold_depth:
                     self.bold_chars += len(text.strip())
             if len(el):
@@ -675,7 +677,7 @@ class _Walker:
             if el is not root:
                 text = el.tail
                 if text:
-                    add(text)
+                    parts.append(text)
                     if bold_depth:
                         self.bold_chars += len(text.strip())
 
@@ -821,7 +823,6 @@ def _grid(trs: list[_El]) -> Table | None:
     # Grid columns covered by a cell anchored in an earlier row (rowspan > 1), by row.
     covered: dict[int, set[int]] = {}
     anchors: list[GridCell] = []
-    add = anchors.append
     # Rows to keep (see _compact): more than one cell, or text in its cell or in a cell
     # spanning down into it; worked out row by row here rather than in a pass over cells.
     keep = [False] * n_rows
@@ -841,8 +842,9 @@ def _grid(trs: list[_El]) -> Table | None:
         taken = covered.pop(r, None)
         first = len(anchors)
         for td in cells:
-            rowspan = td.get("rowspan")
-            colspan = td.get("colspan")
+            rowspan_value: str | None = td.get("rowspan")
+            colspan_value: str | None = td.get("colspan")
+            text: str | None
             # _cell_text, inline (a call less per cell); a number or a word (no white space
             # in it: isalnum) is its own normal form, without splitting and joining it.
             if len(td) == 0:
@@ -855,8 +857,8 @@ def _grid(trs: list[_El]) -> Table | None:
                 text = et.tostring(td, method="text", encoding=str, with_tail=False)  # _text
                 if not text.isalnum():
                     text = " ".join(text.split())
-            rowspan = 1 if rowspan is None else _rowspan(rowspan)
-            colspan = 1 if colspan is None else _colspan(colspan)
+            rowspan = 1 if rowspan_value is None else _rowspan(rowspan_value)
+            colspan = 1 if colspan_value is None else _colspan(colspan_value)
             if taken:
                 while c in taken:
                     c += 1
@@ -873,7 +875,7 @@ def _grid(trs: list[_El]) -> Table | None:
                     below.update(range(c, c + colspan))
                     if text:
                         keep[dr] = True
-            add(_new(GridCell, (text, r, c, rowspan, colspan)))
+            anchors.append(_new(GridCell, (text, r, c, rowspan, colspan)))
             c += colspan
         if c > n_cols:
             n_cols = c
