@@ -52,6 +52,15 @@ def test_no_secret_in_the_egg_or_the_config(egg: Path) -> None:
                 assert value.strip() in {"", "${SCRAPYD_USERNAME}", "${SCRAPYD_PASSWORD}"}
 
 
+def _run_with_egg(script: str, egg: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``script`` in an isolated interpreter (``-I``: no PYTHONPATH, no working directory on
+    the path), with the egg's path as its argument."""
+    return subprocess.run(
+        [sys.executable, "-I", "-c", script, str(egg)],
+        cwd=cwd, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
 def test_package_data_reads_from_the_zipped_egg(egg: Path, tmp_path: Path) -> None:
     """Registry, seeds, migrations and the simulator fingerprint, imported from the zip only."""
     script = (
@@ -62,10 +71,7 @@ def test_package_data_reads_from_the_zipped_egg(egg: Path, tmp_path: Path) -> No
         "print(len(r.county_portals()), len(r.seed_texts()), m.head_revision() is not None,"
         " len(code_fingerprint()))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-I", "-c", script, str(egg)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    done = _run_with_egg(script, egg, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["2839", "5", "True", "16"]
 
@@ -79,10 +85,7 @@ def test_the_parser_runs_as_pure_python_from_the_zipped_egg(egg: Path, tmp_path:
         "text = r.seed_texts()[min(r.seed_texts())]\n"
         "print(p.native_status().compiled, len(p.parse_report(p.clean_text(text)).values()))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-I", "-c", script, str(egg)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+    done = _run_with_egg(script, egg, tmp_path)
     assert done.returncode == 0, done.stderr
     compiled, cells = done.stdout.split()
     assert compiled == "False" and int(cells) > 50
