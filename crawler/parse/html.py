@@ -19,7 +19,6 @@ import logging
 import operator
 import re
 import threading
-from collections.abc import Iterator
 from functools import lru_cache
 from itertools import compress
 from typing import Any, Final, TypeAlias
@@ -692,7 +691,7 @@ class _Walker:
             return False
         if el not in self.orphans:
             run = _orphan_run(el)
-            table = _grid(list(_rows_of(run))) if run else None
+            table = _grid(_rows(run)) if run else None
             if table is None:
                 return False  # a nested table inside: walked through as blocks
             self.orphans.update(run)
@@ -736,10 +735,11 @@ class _Walker:
                     self.images.append(self._abs(src.strip()))
 
 
-def _rows(table: _El) -> list[_El]:
-    """The table's rows: its own ``<tr>`` and those of its ``<thead>/<tbody>/<tfoot>``."""
+def _rows(children: Any) -> list[_El]:
+    """The rows among ``children`` (a table's, or a run of row parts outside any table):
+    each ``<tr>`` and those of each ``<thead>/<tbody>/<tfoot>``."""
     out: list[_El] = []
-    for child in table:
+    for child in children:
         tag = child.tag
         if tag == "tr":
             out.append(child)
@@ -762,16 +762,6 @@ def _orphan_run(first: _El) -> list[_El]:
         if next(part.iter("table"), None) is not None:
             return []
     return run
-
-
-def _rows_of(parts: list[_El]) -> Iterator[_El]:
-    for part in parts:
-        if part.tag == "tr":
-            yield part
-        else:
-            for tr in part:
-                if tr.tag == "tr":
-                    yield tr
 
 
 def _span(value: str | None, cap: int) -> int:
