@@ -74,6 +74,9 @@ _DISPLAY_RE: Final = re.compile(b"display")
 _VISIBILITY_RE: Final = re.compile(b"visibility")
 _WEIGHT_RE: Final = re.compile(b"weight")
 _MAX_HASH_PROBES: Final = 64  # "#" found one by one, up to this many, in search of "&#"
+# What XML text cannot hold (lxml refuses to set it): C0 controls but tab, LF and CR;
+# surrogates; U+FFFE and U+FFFF.
+_XML_INCOMPATIBLE_RE: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SOURCE_WS: Final = " \t\f\v"  # source indentation (not NBSP: that is the author's)
 _XML_DECL_RE: Final = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _APPENDIX_RE: Final = re.compile(r"file_appendix\s*=\s*['\"]([^'\"]{1,300})['\"]")
@@ -420,6 +423,16 @@ def _count(el: _El) -> int:
     return int(_COUNT_ELEMENTS(el))
 
 
+def _set_text(el: _El, attr: str, value: str | None) -> None:
+    """``el.text`` or ``el.tail`` (``attr``) set to ``value``. libxml2 keeps the control
+    characters of a damaged page in its text nodes, but lxml refuses to write them back:
+    such a text is written without them (only ever text the page already had)."""
+    try:
+        setattr(el, attr, value)
+    except ValueError:
+        setattr(el, attr, _XML_INCOMPATIBLE_RE.sub("", value or ""))
+
+
 def _drop_tree(el: _El) -> None:
     """Remove ``el`` but keep its tail text in place (lxml.html's drop_tree)."""
     parent = el.getparent()
@@ -428,9 +441,9 @@ def _drop_tree(el: _El) -> None:
     if el.tail:
         prev = el.getprevious()
         if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
+            _set_text(prev, "tail", (prev.tail or "") + el.tail)
         else:
-            parent.text = (parent.text or "") + el.tail
+            _set_text(parent, "text", (parent.text or "") + el.tail)
     parent.remove(el)
 
 
@@ -457,7 +470,7 @@ def _hanweb_container(nodes: _PageNodes) -> _El | None:
         return None
     # Keep only what lies between the markers: wrap it in a fresh element.
     box = et.Element("div")
-    box.text = begin.tail
+    _set_text(box, "text", begin.tail)
     node = begin.getnext()
     moving = []
     while node is not None and node is not end:

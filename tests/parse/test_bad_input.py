@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from crawler.errors import DocumentError
@@ -300,6 +300,9 @@ def test_generated_pages_cut_anywhere(which: int, where: float) -> None:
         max_size=30,
     ),
 )
+# Found by this test in CI: a control character in the tail of a chrome element that is
+# dropped (lxml refuses to write it back when the tail moves to its neighbour).
+@example(which=2, edits=[(0.0, b"\x00"), (1.0, b"\x01"), (0.2330319898136773, b"\x00")])
 def test_generated_pages_with_damaged_bytes(which: int, edits: list[tuple[float, bytes]]) -> None:
     """Random bytes written over random places (broken multibyte sequences, stray < and &)."""
     body = bytearray(GENERATED[which][0])
