@@ -107,6 +107,7 @@ _new: Final = tuple.__new__  # a named tuple from its fields, without its Python
 
 
 _PARSERS: Final = threading.local()
+_EMPTY_WORD_MARK: Final = b"<o:p></o:p>"
 
 
 def _parser() -> Any:
@@ -133,6 +134,9 @@ def _parse(text: str, utf8: bytes | None = None) -> tuple[_El, bool]:
         data = text.encode("utf-8", "surrogatepass")
     if not text or text.isspace():  # (not text.strip(): without copying the page)
         raise DocumentError("empty document (only white space)")
+    # Word's empty paragraph marks hold no text: dropped from the bytes (a C-level
+    # search), they cost the tree nothing rather than an element each (dozens a page).
+    data = data.replace(_EMPTY_WORD_MARK, b"")
     parser = _parser()
     try:
         root = et.fromstring(data, parser=parser)
@@ -194,36 +198,53 @@ def _cell_text(el: _El) -> str:
 
 
 class _PageNodes:
-    """The page's ``<meta>``, ``<title>``, ``<script>`` elements and comments, and the
-    heading and chrome tags :class:`_Scan` wants, read in one pass over the tree (in
-    document order, each kind in its own list).
+    """The page's ``<meta>``, ``<title>``, ``<script>`` elements and comments, the heading
+    and chrome tags :class:`_Scan` wants, and the comments and elements that are never
+    content (``chrome.DROP_TAGS``), read in one pass over the tree (in document order, each
+    kind in its own list).
 
-    One pass for both: a C-level tag search costs a walk over every node of the page
+    One pass for all: a C-level tag search costs a walk over every node of the page
     whatever it finds, and more tags cost that walk next to nothing.
     """
 
-    __slots__ = ("comments", "metas", "scripts", "special", "title")
+    __slots__ = ("comments", "drop", "metas", "scripts", "special", "title")
 
     def __init__(self, root: _El) -> None:
         self.metas: list[_El] = []
         self.scripts: list[_El] = []
         self.comments: list[_El] = []
         self.special: list[_El] = []  # headings and chrome tags
+        self.drop: list[_El] = []  # comments and never-content elements (see drop_all)
         self.title: _El | None = None
         metas, scripts, comments, special = self.metas, self.scripts, self.comments, self.special
-        for el in root.iter("meta", "script", "title", et.Comment, *_SPECIAL_TAGS):
+        drop = self.drop
+        for el in root.iter(et.Comment, *_SPECIAL_TAGS, *chrome.DROP_TAGS):
             tag = el.tag
-            if tag == "meta":
-                metas.append(el)
-            elif tag == "script":
-                scripts.append(el)
-            elif tag == "title":
-                if self.title is None:
-                    self.title = el
+            if tag in chrome.DROP_TAGS:  # (<meta>, <title> and <script> among them)
+                drop.append(el)
+                if tag == "meta":
+                    metas.append(el)
+                elif tag == "script":
+                    scripts.append(el)
+                elif tag == "title":
+                    if self.title is None:
+                        self.title = el
             elif tag in _SPECIAL_TAGS:
                 special.append(el)
             else:
                 comments.append(el)
+                drop.append(el)
+
+    def drop_all(self) -> None:
+        """Remove the comments and never-content elements (scripts, styles, forms, the
+        ``<head>`` …), each with its subtree; their tails are text and stay. One found
+        inside another already removed is left where it is (it is gone with it)."""
+        gone: set[_El] = set()
+        for el in self.drop:
+            parent = el.getparent()
+            if parent is not None and parent not in gone:
+                _drop_tree(el)
+                gone.add(el)
 
     def special_under(self, top: _El) -> list[_El]:
         """The headings and chrome tags still inside ``top`` (not stripped with a
@@ -296,6 +317,7 @@ class _Scan:
         self.noise: list[_El] = []
         self.always: set[_El] = set()
         self.texts: dict[_El, str] = {}
+        self.root = root
         titles, noise, always, containers = self.titles, self.noise, self.always, self.containers
         # The heading and chrome tags (found in C); the loop below reads only attributes.
         skip: set[_El] = set()
@@ -306,8 +328,12 @@ class _Scan:
                 noise.append(el)
                 always.add(el)
                 skip.add(el)
-        count = 0
-        for count, el in enumerate(root.iter(), 1):  # noqa: B007 - the count is kept
+        # Every element's Python object, kept alive until the content has been walked
+        # (:meth:`release`): lxml makes an element's object on each visit unless one is
+        # alive, so the walk then finds them made instead of making them again.
+        elements: list[_El] = list(root.iter())
+        self.elements = elements
+        for el in elements:
             # The attribute names first (one call, a short list): most elements have none,
             # or only ones this scan does not read (width, lang, style on most pages).
             keys: list[str] = el.keys()
@@ -338,7 +364,29 @@ class _Scan:
                     noise.append(el)
                     if el_id == "_ideConac":
                         always.add(el)
-        self.count = count  # the elements (and other nodes) of the tree as scanned
+        self.count = len(elements)  # the elements (and other nodes) of the tree as scanned
+
+    def size_of(self, el: _El) -> int:
+        """The nodes of ``el.iter()`` (``el`` inside the scanned tree), read off the scan's
+        list rather than walked again: ``el``'s subtree is the run of the list from ``el`` up
+        to the next node outside it (the first next sibling of ``el`` or of an ancestor)."""
+        elements = self.elements
+        start = _position(elements, el, 0)
+        if start < 0:  # (not in the scanned tree: counted by libxml2)
+            return _count(el)
+        node: _El | None = el
+        after: _El | None = None
+        while node is not None and node is not self.root:
+            after = node.getnext()
+            if after is not None:
+                break
+            node = node.getparent()
+        end = -1 if after is None else _position(elements, after, start)
+        return (len(elements) if end < 0 else end) - start
+
+    def release(self) -> None:
+        """Let go of the elements' objects (see :meth:`__init__`)."""
+        self.elements = []
 
     def text_of(self, el: _El) -> str:
         """The element's text, read once (valid until the tree changes)."""
@@ -401,6 +449,15 @@ def _drop_noise(container: _El, candidates: list[_El], always: set[_El]) -> tupl
         nodes += 1
         _drop_tree(el)
     return nodes, chars
+
+
+def _position(elements: list[_El], el: _El, start: int) -> int:
+    """The index of ``el`` in ``elements`` from ``start`` on, or -1 (by identity: an
+    element has no ``==`` of its own, and ``list.index`` would try one on each)."""
+    for i in range(start, len(elements)):
+        if elements[i] is el:
+            return i
+    return -1
 
 
 def _text_len_probe(el: _El) -> str:
@@ -997,12 +1054,10 @@ def clean_html(
     stats: dict[str, int] = {"clean/bytes": len(body)}
     page_nodes = _PageNodes(root)
     meta, page_title = _page_meta(page_nodes)
-    page_chars = len(_text_len_probe(root).strip())
     attachments = _script_attachments(page_nodes)
     hanweb = _hanweb_container(page_nodes)
-    # Comments and scripts go (their tails are text and stay), in one pass.
-    for tree in (root, hanweb) if hanweb is not None else (root,):
-        et.strip_elements(tree, et.Comment, *chrome.DROP_TAGS, with_tail=False)
+    # Comments and scripts go (their tails are text and stay), in Hanweb's box too.
+    page_nodes.drop_all()
     body_el = root.find("body")
     if body_el is None:
         body_el = root
@@ -1014,6 +1069,7 @@ def clean_html(
         inner = _Scan(hanweb, page_nodes.special_under(hanweb), styles)
         scan.noise.extend(inner.noise)
         scan.always |= inner.always
+        scan.elements.extend(inner.elements)
     else:
         container, how = scan.container()
     stats["clean/container_found"] = int(container is not None)
@@ -1026,6 +1082,11 @@ def clean_html(
     # Info-bar fields and the site code: read from the whole page outside the content.
     page_text = scan.text_of(body_el if hanweb is None else root)
     content_text = scan.text_of(container)
+    # The page's characters as a reader sees them: its text once comments, scripts and
+    # styles are gone (and Hanweb's box, cut out of the page, counted back in).
+    page_chars = len(page_text.strip())
+    if hanweb is not None:
+        page_chars += len(scan.text_of(hanweb).strip())
     outside = page_text.replace(content_text, "\n") if container is not body_el else ""
     for key, value in noise.info_fields(outside[:100_000]).items():
         meta.setdefault(key, value)
@@ -1037,10 +1098,11 @@ def clean_html(
     if container is hanweb:  # detached from the page: everything left in it is outside
         outside_nodes = scan.count
     else:
-        outside_nodes = 0 if container is root else max(0, scan.count - _count(container))
+        outside_nodes = 0 if container is root else max(0, scan.count - scan.size_of(container))
     nodes, chars = _drop_noise(container, scan.noise, scan.always)
     walker = _Walker(url, weights=weights)
     walker.walk(container)
+    scan.release()
     blocks = walker.blocks
     if walker.truncated:
         findings.append(
