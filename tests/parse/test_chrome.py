@@ -319,3 +319,33 @@ def test_family_chrome_removed_report_kept(chrome: str, seed: int) -> None:
     assert doc.stats["clean/chrome_removed_chars"] > 0
     report_chars = len(truth_text)
     assert doc.stats["clean/page_chars"] > report_chars  # the chrome was counted, then removed
+
+
+@pytest.mark.parametrize("hanweb", [False, True])
+def test_page_chars_count_what_a_reader_sees(hanweb: bool) -> None:
+    """``clean/page_chars`` counts the page's visible text: script and style code, comments
+    and the ``<head>`` are no characters of the page (nor of the chrome removed), and the
+    content Hanweb's markers cut out of the page is counted back in."""
+    content = "<p>" + "本机关全年主动公开政府信息二百条。" * 4 + "</p>"
+    footer = "<div class='footer'>主办单位：某县人民政府办公室</div>"
+    if hanweb:
+        content = (
+            "<!--ZJEG_RSS.content.begin--><div>" + content + "</div><!--ZJEG_RSS.content.end-->"
+        )
+    visible = len("本机关全年主动公开政府信息二百条。" * 4) + len("主办单位：某县人民政府办公室")
+
+    def page(code: str) -> bytes:
+        return (
+            "<html><head><title>t</title><style>" + code + "</style></head><body>"
+            "<script>" + code + "</script><!--" + code + "-->"
+            f"<div id='content'>{content}</div>{footer}</body></html>"
+        ).encode()
+
+    plain = clean_html(page("x"))
+    heavy = clean_html(page("var a = 1;" * 500))
+    assert plain.stats["clean/page_chars"] == heavy.stats["clean/page_chars"] == visible
+    assert (
+        plain.stats["clean/chrome_removed_chars"]
+        == heavy.stats["clean/chrome_removed_chars"]
+        == len("主办单位：某县人民政府办公室")
+    )
