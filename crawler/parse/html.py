@@ -226,9 +226,8 @@ class _PageNodes:
                     metas.append(el)
                 elif tag == "script":
                     scripts.append(el)
-                elif tag == "title":
-                    if self.title is None:
-                        self.title = el
+                elif tag == "title" and self.title is None:
+                    self.title = el
             elif tag in _SPECIAL_TAGS:
                 special.append(el)
             else:
