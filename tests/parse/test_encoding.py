@@ -106,3 +106,20 @@ def test_meta_sniffing_variants() -> None:
 )  # fmt: skip
 def test_normalise_name(name: str | None, codec: str | None) -> None:
     assert normalise_name(name) == codec
+
+
+@pytest.mark.parametrize("lead", ["", "\n\n", "\r\n \t", "\ufeff"])
+@pytest.mark.parametrize("declared", ["utf-8", "gbk"])
+def test_xhtml_page_with_an_xml_declaration(lead: str, declared: str) -> None:
+    """An XHTML page's ``<?xml … encoding=…?>`` (after blank lines or a BOM) is no text of
+    the page and does not stop the parse: the page is read in the encoding found."""
+    page = (
+        f'{lead}<?xml version="1.0" encoding="{declared}"?>\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>年度报告</title></head>'
+        "<body><div id='content'><p>一、总体情况</p><p>本机关全年主动公开信息。</p></div>"
+        "</body></html>"
+    )
+    body = page.encode("utf-8") if lead == "\ufeff" else page.encode(declared)
+    doc = clean_html(body)
+    texts = [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+    assert texts == ["一、总体情况", "本机关全年主动公开信息。"]
