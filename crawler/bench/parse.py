@@ -12,8 +12,8 @@ Both run in this process, after the same warm-up, timed the same way: ``--repeat
 passes (default 3), each one side over all pages and then the other (which goes first
 alternates from pass to pass), in CPU time of this process (``time.process_time``: on a
 shared machine, wall time measures the neighbours too); each side's best pass gives its
-pages per second. That is how each runs in a crawl: the parse workers
-(``GOVREPORTS_WORKER_PROCESSES``) parse page after page and nothing else.
+pages per second. That is how a parser runs in a crawl: ours in the parse workers
+(``GOVREPORTS_WORKER_PROCESSES``), which parse page after page and nothing else.
 
 One more pass, printed for comparison and not counted, runs the two page by page in turn
 (ours, then theirs, on the same bytes), as this benchmark did up to stop 12. That way
