@@ -79,7 +79,6 @@ _MAX_HASH_PROBES: Final = 64  # "#" found one by one, up to this many, in search
 _XML_INCOMPATIBLE_RE: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _SOURCE_WS: Final = " \t\f\v"  # source indentation (not NBSP: that is the author's)
 _XML_DECL_RE: Final = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
-_XML_START_RE: Final = re.compile(r"\s*<\?xml", re.IGNORECASE)
 _APPENDIX_RE: Final = re.compile(r"file_appendix\s*=\s*['\"]([^'\"]{1,300})['\"]")
 _DOC_TITLE_RE: Final = re.compile(r"报告|年报|(?:19|20)\d{2}\s*年")
 _SITE_SUFFIX_SPLIT_RE: Final = re.compile(r"\s*[-_|—–]+\s*|\s{2,}")
@@ -125,8 +124,9 @@ def _parse(text: str, utf8: bytes | None = None) -> tuple[_El, bool]:
 
     ``utf8``: the page's own bytes when they are exactly ``text`` in UTF-8 (saves encoding).
     """
-    if _XML_START_RE.match(text) is not None:  # (not text.lstrip(): a copy of the page)
-        text = _XML_DECL_RE.sub("", text, count=1)
+    declaration = _XML_DECL_RE.match(text)  # (anchored: no copy of the page to test it)
+    if declaration is not None:
+        text = text[declaration.end() :]
         utf8 = None
     # UTF-8 bytes with the encoding fixed: faster than a str, and deaf to <meta charset>.
     data = utf8 if utf8 is not None else text.encode("utf-8", "surrogatepass")
